@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '../config/config.module';
+import { DatabaseServerModule } from '../database/database.module';
+import { StorageModule } from '../storage/storage.module';
+import { HealthCommand } from './health.command';
+import { MigrateCommand } from './migrate.command';
+
+/**
+ * Operators' commands. Nothing here connects at start-up: each command opens the database or the
+ * store only if it needs them (verify-pdf needs neither).
+ */
+@Module({
+  imports: [ConfigModule, DatabaseServerModule, StorageModule],
+  providers: [MigrateCommand, HealthCommand],
+})
+export class CliModule {}

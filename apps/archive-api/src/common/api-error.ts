@@ -1,0 +1,34 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+/** One field-level problem, as listed in `details` of a 4xx answer. */
+export interface ErrorDetail {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** The error body of API.md: `{ statusCode, error, message, details? }`. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: ErrorDetail[] | Record<string, unknown>[];
+  requestId?: string;
+}
+
+/** An HttpException whose body already has our shape, for services that know the field paths. */
+export class ApiError extends HttpException {
+  constructor(status: HttpStatus, message: string, details?: ErrorDetail[]) {
+    super({ statusCode: status, error: reasonPhrase(status), message, ...(details ? { details } : {}) }, status);
+  }
+}
+
+export function reasonPhrase(status: number): string {
+  const name = HttpStatus[status];
+  if (!name) return status >= 500 ? 'Internal Server Error' : 'Error';
+  return name
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
+}
