@@ -59,7 +59,8 @@ describe('foundation: operations endpoints and the error contract', () => {
 
   it('answers malformed JSON with 400, never 500, and without internals', async () => {
     const res = await http().post('/api/v1/anything').set('Content-Type', 'application/json').send('{"a": ').expect(400);
-    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: 'Request body is not valid JSON' });
+    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(res.body.message).toMatch(/JSON/);
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js|SyntaxError|stack/);
   });
 

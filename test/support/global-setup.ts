@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { startEmbeddedPostgres, tempClusterDir } from '../../apps/archive-api/src/database/embedded-postgres';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CEPH_DIR = path.join(ROOT, '.data', 'ceph-test');
+const CEPH_DIR = path.join(ROOT, '.data', 'ceph');
 
 function banner(lines: string[]): void {
   const bar = '!'.repeat(78);

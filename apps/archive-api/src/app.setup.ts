@@ -5,6 +5,8 @@ import helmet from 'helmet';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { globalValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { MetricsService } from './metrics/metrics.service';
 
 export const API_PREFIX = 'api/v1';
 
@@ -14,6 +16,7 @@ export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   express.set('trust proxy', 'loopback');
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   express.useBodyParser('json', { limit: config.jsonBodyLimit });
   app.use(helmet({ contentSecurityPolicy: false })); // CSP off: the OpenAPI UI needs inline scripts
   app.enableCors(config.corsOrigins.length ? { origin: config.corsOrigins, exposedHeaders: ['ETag', 'Content-Disposition', 'X-Request-Id'] } : { origin: false });

