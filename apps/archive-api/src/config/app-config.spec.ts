@@ -46,4 +46,36 @@ describe('loadConfig', () => {
     expect(text).not.toContain('x'.repeat(40));
     expect(text).toContain('db:5432');
   });
+
+  it('reads the security settings with safe defaults', () => {
+    const c = loadConfig({}, '/srv/app');
+    expect(c.auth).toMatchObject({ jwtSecret: null, jwksUrl: null, jwksMinRefreshSeconds: 30, clockSkewSeconds: 60 });
+    expect(c.rateLimit).toEqual({ windowSeconds: 60, publicPerWindow: 120, authFailuresPerWindow: 20 });
+    expect(c.audit.checkpointIntervalSeconds).toBe(3600);
+    expect(c.signingKeyPath).toBeNull();
+    const d = loadConfig({ AUTH_JWKS_URL: 'https://idp.example/jwks', ARCHIVE_SIGNING_KEY: 'keys/archive.p12', RATE_LIMIT_PUBLIC: '0' }, '/srv/app');
+    expect(d.auth.jwksUrl).toBe('https://idp.example/jwks');
+    expect(d.signingKeyPath).toBe('/srv/app/keys/archive.p12');
+    expect(d.rateLimit.publicPerWindow).toBe(0);
+  });
+
+  it('refuses weak or malformed security settings, naming each', () => {
+    let error: unknown;
+    try {
+      loadConfig({ AUTH_JWT_SECRET: 'short', AUTH_JWKS_URL: 'ftp://x', RATE_LIMIT_PUBLIC: '-1', CORS_ORIGINS: 'evil', ARCHIVE_SIGNING_KEY: 'key.txt' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    for (const name of ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'RATE_LIMIT_PUBLIC', 'CORS_ORIGINS', 'ARCHIVE_SIGNING_KEY']) {
+      expect((error as ConfigError).message).toContain(`${name}:`);
+    }
+  });
+
+  it('never exposes the JWT secret or the signing key password', () => {
+    const c = loadConfig({ AUTH_JWT_SECRET: 's'.repeat(40), ARCHIVE_SIGNING_KEY: 'k.pem', ARCHIVE_SIGNING_KEY_PASSWORD: 'p4ssw0rd-p4ssw0rd' });
+    const text = JSON.stringify(c.describe());
+    expect(text).not.toContain('s'.repeat(40));
+    expect(text).not.toContain('p4ssw0rd-p4ssw0rd');
+  });
 });

@@ -31,6 +31,46 @@ export interface AppConfigValues {
   /** Upper bound of a JSON request body (transfers stream their documents and are not bound by it). */
   jsonBodyLimit: string;
   corsOrigins: string[];
+  auth: AuthConfig;
+  rateLimit: RateLimitConfig;
+  audit: AuditConfig;
+  /** Path of the archive's signing key (PEM or PKCS#12); null: a development key under dataDir. */
+  signingKeyPath: string | null;
+  signingKeyPassword: string | null;
+  jobs: JobsConfig;
+}
+
+export interface JobsConfig {
+  /** Durable job workers: poll interval in ms; 0 = this instance runs no jobs (an API-only node). */
+  pollMs: number;
+}
+
+export interface AuthConfig {
+  /** HS256 shared secret of the identity provider; null: HS256 tokens are refused. */
+  jwtSecret: string | null;
+  /** JWKS of the identity provider (RS256/ES256); null: asymmetric tokens are refused. */
+  jwksUrl: string | null;
+  /** Expected `iss` / `aud` when set. */
+  jwtIssuer: string | null;
+  jwtAudience: string | null;
+  /** Keys are re-fetched at most this often when an unknown `kid` shows up (no fetch storms). */
+  jwksMinRefreshSeconds: number;
+  /** Keys are considered fresh this long. */
+  jwksCacheSeconds: number;
+  clockSkewSeconds: number;
+}
+
+export interface RateLimitConfig {
+  windowSeconds: number;
+  /** Anonymous (citizen) requests per client IP per window; 0 disables. */
+  publicPerWindow: number;
+  /** Failed authentications per client IP per window before 429; 0 disables. */
+  authFailuresPerWindow: number;
+}
+
+export interface AuditConfig {
+  /** Seconds between signed checkpoints of the chain head; 0 disables the periodic job. */
+  checkpointIntervalSeconds: number;
 }
 
 /** Injection token and value class: `constructor(private readonly config: AppConfig)`. */
@@ -44,6 +84,12 @@ export class AppConfig implements AppConfigValues {
   logLevel!: LogLevel;
   jsonBodyLimit!: string;
   corsOrigins!: string[];
+  auth!: AuthConfig;
+  rateLimit!: RateLimitConfig;
+  audit!: AuditConfig;
+  signingKeyPath!: string | null;
+  signingKeyPassword!: string | null;
+  jobs!: JobsConfig;
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
@@ -61,6 +107,16 @@ export class AppConfig implements AppConfigValues {
       dataDir: this.dataDir,
       adminToken: this.adminToken ? '[set]' : '[not set]',
       logLevel: this.logLevel,
+      corsOrigins: this.corsOrigins,
+      auth: {
+        jwtSecret: this.auth.jwtSecret ? '[set]' : '[not set]',
+        jwksUrl: this.auth.jwksUrl ? redactUrl(this.auth.jwksUrl) : null,
+        jwtIssuer: this.auth.jwtIssuer,
+        jwtAudience: this.auth.jwtAudience,
+      },
+      rateLimit: this.rateLimit,
+      audit: this.audit,
+      signingKey: this.signingKeyPath ? { path: this.signingKeyPath, password: this.signingKeyPassword ? '[set]' : '[not set]' } : '[development key under data directory]',
     };
   }
 }
@@ -181,7 +237,76 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (!/^\d+(b|kb|mb)$/i.test(jsonBodyLimit)) problems.push(`JSON_BODY_LIMIT: must look like 512kb or 2mb (got "${jsonBodyLimit}")`);
 
   const corsOrigins = (get('CORS_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const o of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/i.test(o)) problems.push(`CORS_ORIGINS: each origin must look like https://host[:port] (got "${o}")`);
+  }
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const v = get(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max) {
+      problems.push(`${name}: must be an integer ${min}-${max} (got "${v}")`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const jwtSecret = get('AUTH_JWT_SECRET') ?? null;
+  // HS256 with a short secret is brute-forceable offline from any one token.
+  if (jwtSecret !== null && Buffer.byteLength(jwtSecret) < 32) problems.push('AUTH_JWT_SECRET: must be at least 32 bytes');
+  const jwksUrl = get('AUTH_JWKS_URL') ?? null;
+  if (jwksUrl !== null) {
+    try {
+      const u = new URL(jwksUrl);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') problems.push('AUTH_JWKS_URL: must be an http(s) URL');
+    } catch {
+      problems.push('AUTH_JWKS_URL: not a valid URL');
+    }
+  }
+  const auth: AuthConfig = {
+    jwtSecret,
+    jwksUrl,
+    jwtIssuer: get('AUTH_JWT_ISSUER') ?? null,
+    jwtAudience: get('AUTH_JWT_AUDIENCE') ?? null,
+    jwksMinRefreshSeconds: int('AUTH_JWKS_MIN_REFRESH_SECONDS', 30, 0, 86_400),
+    jwksCacheSeconds: int('AUTH_JWKS_CACHE_SECONDS', 600, 1, 604_800),
+    clockSkewSeconds: int('AUTH_CLOCK_SKEW_SECONDS', 60, 0, 600),
+  };
+
+  const rateLimit: RateLimitConfig = {
+    windowSeconds: int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    publicPerWindow: int('RATE_LIMIT_PUBLIC', 120, 0, 10_000_000),
+    authFailuresPerWindow: int('RATE_LIMIT_AUTH_FAILURES', 20, 0, 10_000_000),
+  };
+
+  const audit: AuditConfig = { checkpointIntervalSeconds: int('AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, 0, 604_800) };
+
+  const signingKeyRaw = get('ARCHIVE_SIGNING_KEY');
+  const signingKeyPath = signingKeyRaw ? path.resolve(cwd, signingKeyRaw) : null;
+  const signingKeyPassword = env.ARCHIVE_SIGNING_KEY_PASSWORD ?? null; // may legitimately have spaces: not trimmed
+  if (signingKeyPath !== null && !/\.(pem|key|p12|pfx)$/i.test(signingKeyPath)) {
+    problems.push('ARCHIVE_SIGNING_KEY: must be the path of a .pem/.key (PEM) or .p12/.pfx (PKCS#12) file');
+  }
+
+  const jobs: JobsConfig = { pollMs: int('JOBS_POLL_MS', 1000, 0, 3_600_000) };
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return new AppConfig({ port, databaseUrl, storageDriver, s3, dataDir, adminToken, logLevel, jsonBodyLimit, corsOrigins });
+  return new AppConfig({
+    port,
+    databaseUrl,
+    storageDriver,
+    s3,
+    dataDir,
+    adminToken,
+    logLevel,
+    jsonBodyLimit,
+    corsOrigins,
+    jobs,
+    auth,
+    rateLimit,
+    audit,
+    signingKeyPath,
+    signingKeyPassword,
+  });
 }

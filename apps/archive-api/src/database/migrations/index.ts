@@ -1,4 +1,6 @@
 import { Foundation1732300000000 } from './1732300000000-foundation';
+import { Jobs1732500000000 } from './1732500000000-jobs';
+import { Security1732610000000 } from './1732610000000-security';
 
 /** Hand-written migrations, in order. Never `synchronize`. */
-export const MIGRATIONS = [Foundation1732300000000];
+export const MIGRATIONS = [Foundation1732300000000, Jobs1732500000000, Security1732610000000];
