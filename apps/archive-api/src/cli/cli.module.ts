@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AuditVerifyCommand } from '../audit/audit-verify.command';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseServerModule } from '../database/database.module';
 import { StorageModule } from '../storage/storage.module';
 import { HealthCommand } from './health.command';
 import { MigrateCommand } from './migrate.command';
+import { VerifyPdfCommand } from './verify-pdf.command';
 
 /**
  * Operators' commands. Nothing here connects at start-up: each command opens the database or the
@@ -11,6 +13,6 @@ import { MigrateCommand } from './migrate.command';
  */
 @Module({
   imports: [ConfigModule, DatabaseServerModule, StorageModule],
-  providers: [MigrateCommand, HealthCommand],
+  providers: [MigrateCommand, HealthCommand, VerifyPdfCommand, AuditVerifyCommand],
 })
 export class CliModule {}
