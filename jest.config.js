@@ -4,7 +4,8 @@ const moduleNameMapper = {
   '^@archive/(metadata|signature|storage)$': '<rootDir>/libs/$1/src',
   '^@archive/(metadata|signature|storage)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+// Transpile only (fast); types are checked once by `npm run typecheck` before jest runs.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }] };
 const common = { rootDir: __dirname, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, transform };
 
 module.exports = {
