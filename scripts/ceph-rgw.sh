@@ -121,6 +121,14 @@ osd_pid() { pid_of osd.0 ceph-osd; }
 rgw_pid() { pid_of client.rgw.a radosgw; }
 
 port_busy() { ss -Hltn "sport = :$1" | grep -q .; }
+port_owner() { # port -> " (held by the cluster in DIR)" when one of our daemons of another DIR holds it
+  local pid conf
+  pid=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+  [[ -n $pid ]] || return 0
+  conf=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | sed -n 's/^CEPH_CONF=//p' | head -1)
+  [[ -n $conf ]] && printf ' (held by the cluster in %s: use that DIR, or stop it with: %s stop %s)' "${conf%/ceph.conf}" "$0" "${conf%/ceph.conf}"
+  return 0
+}
 
 ensure_installed() {
   if command -v ceph-mon >/dev/null && command -v ceph-osd >/dev/null && command -v radosgw >/dev/null; then return; fi
@@ -229,7 +237,7 @@ create_cluster() { # first use of DIR: mon mkfs + osd mkfs
 
 start_mon() {
   mon_pid >/dev/null && return
-  port_busy "$MON_V2_PORT" && die "port $MON_V2_PORT busy (another cluster? set MON_V2_PORT/MON_V1_PORT)"
+  port_busy "$MON_V2_PORT" && die "port $MON_V2_PORT busy$(port_owner "$MON_V2_PORT") — another cluster? set MON_V2_PORT/MON_V1_PORT/RGW_PORT"
   ceph-mon -i a || die "ceph-mon failed, see $LOG/ceph-mon.a.log"
   local t0=$SECONDS
   until ceph_q mon stat >/dev/null 2>&1; do
@@ -258,7 +266,7 @@ wait_osd_up() {
 
 start_rgw() {
   rgw_pid >/dev/null && return
-  port_busy "$RGW_PORT" && die "port $RGW_PORT busy"
+  port_busy "$RGW_PORT" && die "port $RGW_PORT busy$(port_owner "$RGW_PORT")"
   radosgw -n client.rgw.a 2>>"$LOG/rgw-stderr.log" || die "radosgw failed, see $LOG/ceph-client.rgw.a.log"
 }
 

@@ -9,6 +9,7 @@ import {
   InvalidRangeError,
   ObjectLockedError,
   ObjectNotFoundError,
+  RetentionShortenError,
   StorageError,
   StorageUnavailableError,
 } from './errors';
@@ -106,7 +107,7 @@ export class FsObjectStore implements ObjectStore {
     return this.mutex.run(key, async () => {
       // no versions on fs: overwriting a locked object would destroy the bytes it protects
       const existing = await this.readSidecar(file);
-      if (existing && (await this.isFile(file))) this.assertDeletable(key, existing, false);
+      const locked = existing && (await this.isFile(file)) && !this.isDeletable(existing) ? existing : null;
 
       await this.mkdirs(dir, key);
       const tmp = path.join(dir, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`);
@@ -116,6 +117,13 @@ export class FsObjectStore implements ObjectStore {
         const src = Buffer.isBuffer(body) ? Readable.from([body]) : body;
         const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
         await pipeline(src, hasher, out);
+        if (locked) {
+          await fsp.rm(tmp, { force: true });
+          if (locked.sha256 !== hasher.sha256 || locked.size !== hasher.size) this.assertDeletable(key, locked, false);
+          // the same bytes again (a retried put): succeed without touching them, adding any stronger protection asked for
+          await this.writeSidecar(file, strengthen(key, locked, retention, opts.legalHold === true));
+          return { key, sha256: hasher.sha256, size: hasher.size, versionId: null };
+        }
         await fsyncPath(tmp);
         const sidecar: Sidecar = {
           v: 1,
@@ -323,6 +331,15 @@ export class FsObjectStore implements ObjectStore {
     if (!isCurrentVersion(versionId)) throw new ObjectNotFoundError(key, versionId);
   }
 
+  private isDeletable(sc: Sidecar): boolean {
+    try {
+      this.assertDeletable('', sc, false);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private assertDeletable(key: string, sc: Sidecar, bypassGovernance: boolean): void {
     if (sc.legalHold) throw new ObjectLockedError(key, 'legal-hold', { versionId: null });
     const r = retentionOf(sc);
@@ -381,16 +398,21 @@ export class FsObjectStore implements ObjectStore {
       // an object without sidecar (not written through this port) gets one now
       const sc: Sidecar = (await this.readSidecar(file)) ?? { v: 1, size: st.size, metadata: {}, createdAt: st.mtime.toISOString() };
       change(sc);
-      const dir = path.dirname(file);
-      const tmp = await this.writeTemp(dir, JSON.stringify(sc));
-      try {
-        await fsp.rename(tmp, sidecarPath(file));
-        await fsyncPath(dir);
-      } catch (e) {
-        await fsp.rm(tmp, { force: true }).catch(() => undefined);
-        throw wrapIo(e);
-      }
+      await this.writeSidecar(file, sc);
     });
+  }
+
+  /** atomic replace of the sidecar of `file` (caller holds the key's lock) */
+  private async writeSidecar(file: string, sc: Sidecar): Promise<void> {
+    const dir = path.dirname(file);
+    const tmp = await this.writeTemp(dir, JSON.stringify(sc));
+    try {
+      await fsp.rename(tmp, sidecarPath(file));
+      await fsyncPath(dir);
+    } catch (e) {
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      throw wrapIo(e);
+    }
   }
 
   /** temp file in `dir`, fsynced, for an atomic rename into place */
@@ -434,6 +456,21 @@ function sidecarPath(file: string): string {
 
 function isCurrentVersion(versionId: string | undefined | null): boolean {
   return versionId === undefined || versionId === null || versionId === 'null';
+}
+
+/** `sc` with the requested retention if it is not weaker than the current one, and the hold if asked */
+function strengthen(key: string, sc: Sidecar, retention: RetentionState | undefined, hold: boolean): Sidecar {
+  const next: Sidecar = { ...sc };
+  if (retention) {
+    try {
+      assertRetentionChangeAllowed(key, retentionOf(sc), retention);
+      next.retention = { mode: retention.mode, until: retention.until.toISOString() };
+    } catch (e) {
+      if (!(e instanceof RetentionShortenError)) throw e; // the stronger existing retention stays
+    }
+  }
+  if (hold) next.legalHold = true;
+  return next;
 }
 
 function retentionOf(sc: Sidecar | null): RetentionState | null {

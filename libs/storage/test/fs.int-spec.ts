@@ -94,6 +94,19 @@ describe('fs driver specifics', () => {
     expect(fs.existsSync(path.join(root, 'x', 'y.pdf'))).toBe(true);
   });
 
+  it('a retried put of the same bytes over a locked object succeeds and keeps the stronger protection', async () => {
+    const store = new FsObjectStore({ rootDir: root });
+    const until = new Date(Date.now() + 60_000);
+    const first = await store.put('r/doc.pdf', Buffer.from('same'), { retainUntil: until, retentionMode: 'COMPLIANCE' });
+    const again = await store.put('r/doc.pdf', Buffer.from('same'), { retainUntil: new Date(Date.now() + 30_000), legalHold: true });
+    expect(again).toEqual(first);
+    expect(await store.getRetention('r/doc.pdf')).toEqual({ mode: 'COMPLIANCE', until });
+    expect(await store.getLegalHold('r/doc.pdf')).toBe(true);
+    await expect(store.put('r/doc.pdf', Buffer.from('different'))).rejects.toBeInstanceOf(ObjectLockedError);
+    expect((await readAll(await store.get('r/doc.pdf'))).toString()).toBe('same');
+    expect(walk(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
   it('enforces locks across store instances (state is on disk, not in memory)', async () => {
     await new FsObjectStore({ rootDir: root }).put('k/held.pdf', Buffer.from('h'), { legalHold: true });
     await expect(new FsObjectStore({ rootDir: root }).remove('k/held.pdf')).rejects.toBeInstanceOf(ObjectLockedError);

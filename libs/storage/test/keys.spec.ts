@@ -4,28 +4,30 @@ import { decodeMetaValue, encodeMetaValue, normalizeMetadata } from '../src/keys
 import { assertRetentionChangeAllowed } from '../src/retention';
 
 describe('object keys', () => {
-  it.each(['agency/2024/HS-001/docs/x.pdf', 'a', 'Quyết định/Đơn 01.pdf', 'a/b c/d+e@f.pdf', 'x'.repeat(240)])('accepts %s', (key) => {
-    expect(() => assertValidKey(key)).not.toThrow();
+  it('accepts archive-style keys', () => {
+    for (const key of ['agency/2024/HS-001/docs/x.pdf', 'a', 'Quyết định/Đơn 01.pdf', 'a/b c/d+e@f.pdf', 'x'.repeat(240)]) {
+      expect(() => assertValidKey(key)).not.toThrow();
+    }
   });
 
   it.each([
-    ['', 'empty'],
-    ['/abs/x', 'absolute'],
-    ['a/../b', 'dot segment'],
-    ['..', 'dot segment'],
-    ['a/./b', 'dot segment'],
-    ['a//b', 'empty segment'],
-    ['a/', 'trailing slash'],
-    ['a\\b', 'backslash'],
-    ['a\0b', 'NUL'],
-    ['a\tb', 'control'],
-    ['C:/x', 'drive'],
-    ['.meta', 'hidden'],
-    ['a/.tmp-123', 'temp name'],
-    ['x'.repeat(241), 'long segment'],
-    [`${'a/'.repeat(600)}b`, 'over 1024 bytes'],
-    ['Quye\u0301t', 'not NFC'],
-  ])('rejects %j (%s)', (key) => {
+    ['empty', ''],
+    ['absolute', '/abs/x'],
+    ['dot segment', 'a/../b'],
+    ['dot segment', '..'],
+    ['dot segment', 'a/./b'],
+    ['empty segment', 'a//b'],
+    ['trailing slash', 'a/'],
+    ['backslash', 'a\\b'],
+    ['NUL', 'a\0b'],
+    ['control', 'a\tb'],
+    ['drive', 'C:/x'],
+    ['hidden', '.meta'],
+    ['temp name', 'a/.tmp-123'],
+    ['long segment', 'x'.repeat(241)],
+    ['over 1024 bytes', `${'a/'.repeat(600)}b`],
+    ['not NFC', 'Quye\u0301t'],
+  ])('rejects %s', (_label, key) => {
     expect(() => assertValidKey(key)).toThrow(InvalidKeyError);
   });
 

@@ -20,6 +20,8 @@ export function objectStoreFromConfig(config: AppConfig): ObjectStore {
       secretKey: s3.secretKey,
       bucket: s3.bucket,
       objectLock: s3.objectLock,
+      // Multipart uploads are spooled to disk while hashed: keep that off /tmp, which may be RAM.
+      spoolDir: path.join(config.dataDir, 'spool'),
     });
   }
   return createObjectStore({ driver: 'fs', rootDir: path.join(config.dataDir, 'objects') });
@@ -44,7 +46,7 @@ export class StorageBootstrap implements OnApplicationBootstrap {
     } else if (this.store.objectLock) {
       this.logger.log(`object store: S3 bucket "${this.config.s3?.bucket}" with Object Lock (${this.config.s3?.objectLock}); retention enforced by the server`);
     } else {
-      this.logger.warn(`object store: S3 bucket "${this.config.s3?.bucket}" WITHOUT Object Lock; retention is enforced in software only`);
+      this.logger.warn(`object store: S3 bucket "${this.config.s3?.bucket}" with S3_OBJECT_LOCK=off: no retention or legal holds on objects (WORM disabled)`);
     }
   }
 }
