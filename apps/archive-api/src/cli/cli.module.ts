@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AuditVerifyCommand } from '../audit/audit-verify.command';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseServerModule } from '../database/database.module';
 import { StorageModule } from '../storage/storage.module';
@@ -13,6 +12,6 @@ import { VerifyPdfCommand } from './verify-pdf.command';
  */
 @Module({
   imports: [ConfigModule, DatabaseServerModule, StorageModule],
-  providers: [MigrateCommand, HealthCommand, VerifyPdfCommand, AuditVerifyCommand],
+  providers: [MigrateCommand, HealthCommand, VerifyPdfCommand],
 })
 export class CliModule {}
