@@ -113,9 +113,10 @@ describe('fs driver specifics', () => {
   });
 
   it('refuses a key whose parent is an object, and never leaves the root', async () => {
-    const store = new FsObjectStore({ rootDir: root });
+    // The store lives one level down so that `root` is its parent: nothing may appear beside it.
+    const store = new FsObjectStore({ rootDir: path.join(root, 'objects') });
     await store.put('p/file', Buffer.from('x'));
     await expect(store.put('p/file/child', Buffer.from('y'))).rejects.toThrow(/invalid object key/);
-    expect(walk(path.dirname(root)).some((f) => f.includes('child'))).toBe(false);
+    expect(walk(root).some((f) => f.includes('child'))).toBe(false);
   });
 });
