@@ -17,14 +17,16 @@ export function formatReportTable(reports: { file: string; report: DocumentRepor
   for (const { file, report } of reports) {
     lines.push(`${file}: ${report.summary} (${report.signatureCount} signature(s), sha256 ${report.sha256.slice(0, 16)}…)`);
     if (report.signatures.length) {
-      lines.push(`  ${pad('#', 3)} ${pad('kind', 9)} ${pad('field', 18)} ${pad('verdict', 24)} ${pad('signer', 28)} ${pad('time', 25)} note`);
+      lines.push(`  ${pad('#', 3)} ${pad('kind', 9)} ${pad('field', 18)} ${pad('verdict', 44)} ${pad('signer', 28)} ${pad('time', 25)} note`);
     }
     for (const s of report.signatures) {
       const kind = s.kind === 'DOCUMENT_TIMESTAMP' ? 'doc-ts' : 'signature';
       const time = s.timestampTime ?? s.claimedSigningTime ?? '';
-      const note = s.messages[0] ? s.messages[0].vi : '';
+      // The verdict's reason first; for a valid signature, any warning (e.g. revocation unknown).
+      const shown = s.verdict === 'VALID' ? s.messages.find((m) => !['COVERAGE_PARTIAL', 'VALID', 'PERMITTED_CHANGES', 'TIMESTAMP_POE'].includes(m.code)) ?? s.messages.find((m) => m.code === 'VALID') : s.messages[0];
+      const note = shown ? shown.vi : '';
       lines.push(
-        `  ${pad(String(s.index + 1), 3)} ${pad(kind, 9)} ${pad(s.fieldName ?? '', 18)} ${pad(`${s.verdict} (${VERDICT_LABEL_VI[s.verdict]})`, 24)} ${pad(s.signer?.name ?? '', 28)} ${pad(time, 25)} ${note}`,
+        `  ${pad(String(s.index + 1), 3)} ${pad(kind, 9)} ${pad(s.fieldName ?? '', 18)} ${pad(`${s.verdict} (${VERDICT_LABEL_VI[s.verdict]})`, 44)} ${pad(s.signer?.name ?? '', 28)} ${pad(time, 25)} ${note}`,
       );
     }
     for (const m of report.messages) lines.push(`  ! ${m.vi} / ${m.en}`);

@@ -26,9 +26,43 @@ const M: Record<string, [vi: string, en: string]> = {
   COVERAGE_PARTIAL: ['Chữ ký không bao phủ toàn bộ tài liệu (có các phiên bản cập nhật sau)', 'The signature does not cover the whole document (later revisions follow)'],
 };
 
+/** Vietnamese for the detail phrases the verifier produces (others stay as they are: names, OIDs). */
+const DETAIL_VI: [string, string][] = [
+  ['no path to a configured trust anchor', 'không có đường dẫn tới chứng thư số gốc tin cậy đã cấu hình'],
+  ['the signed range does not end at the end of a revision (%%EOF)', 'vùng được ký không kết thúc tại cuối một phiên bản (%%EOF)'],
+  ['bytes after the signed range are not an incremental update', 'dữ liệu sau vùng được ký không phải là bản cập nhật tăng dần'],
+  ['points outside the file', 'trỏ ra ngoài tệp'],
+  ['ranges overlap', 'các vùng chồng lấn nhau'],
+  ['does not start at 0', 'không bắt đầu từ 0'],
+  ['is not exactly the /Contents string', 'không trùng khớp với chuỗi /Contents'],
+  ['the unsigned gap', 'khoảng không được ký'],
+  ['missing or not an array of numbers', 'thiếu hoặc không phải mảng số'],
+  ['the signature dictionary was replaced in a later revision', 'từ điển chữ ký đã bị thay thế ở phiên bản sau'],
+  ['signature dictionary replaced in a later revision', 'từ điển chữ ký đã bị thay thế ở phiên bản sau'],
+  ['the signature field was removed in a later revision', 'trường chữ ký đã bị xóa ở phiên bản sau'],
+  ['field appearance changed without a change of its value', 'hình thức hiển thị của trường bị đổi mà giá trị không đổi'],
+  ['appearance replaced although the old appearance objects are also used elsewhere', 'hình thức hiển thị bị thay thế trong khi đối tượng cũ còn được dùng ở nơi khác'],
+  ['content changed', 'nội dung bị thay đổi'],
+  ['document catalog replaced (/Root changed)', 'danh mục tài liệu bị thay thế (/Root thay đổi)'],
+  ['a detached PDF signature must not encapsulate content', 'chữ ký PDF tách rời không được chứa nội dung bên trong'],
+  ['signature value does not verify', 'giá trị chữ ký không khớp'],
+  ['TSA certificate lacks extended key usage timeStamping', 'chứng thư của TSA thiếu mục đích sử dụng timeStamping'],
+  ['lacks keyCertSign', 'thiếu quyền keyCertSign'],
+  ['is not a CA (basicConstraints) but issued certificate', 'không phải CA (basicConstraints) nhưng đã cấp chứng thư'],
+  ['signer certificate key usage allows neither digitalSignature nor nonRepudiation', 'chứng thư người ký không cho phép digitalSignature hay nonRepudiation'],
+  ['too large', 'quá lớn'],
+  ['unreadable', 'không đọc được'],
+];
+
+function detailVi(detail: string): string {
+  let out = detail;
+  for (const [en, vi] of DETAIL_VI) out = out.split(en).join(vi);
+  return out;
+}
+
 export function msg(code: string, detail = ''): LocalizedMessage {
   const [vi, en] = M[code] ?? [code, code];
-  return { code, vi: vi.replace('{d}', detail), en: en.replace('{d}', detail) };
+  return { code, vi: vi.replace('{d}', detailVi(detail)), en: en.replace('{d}', detail) };
 }
 
 export const VERDICT_LABEL_VI: Record<SignatureVerdict, string> = {

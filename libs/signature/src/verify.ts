@@ -3,7 +3,7 @@
  * The verdict of a signature is the first failing check in SIGNATURE_VERDICTS order. Never throws.
  */
 import * as crypto from 'crypto';
-import { DigestInfo, describeSignatureAlg, digestByOid, hashBytes } from './crypto/algorithms';
+import { DigestInfo, describeSignatureAlg, digestByOid, hashBytes, publicKey } from './crypto/algorithms';
 import { Cert, certInfo, nameAttr, nameToString, parseCert, parseCertificates, splitPem } from './crypto/certificates';
 import { CmsError, ParsedCms, checkSignerInfo, findSignerCert, parseCms } from './cms/cms';
 import { msg } from './messages';
@@ -22,7 +22,11 @@ import {
 import { ChainResult, buildChain, validityProblems } from './validation/chain';
 import { analyseModifications } from './validation/modifications';
 import { Origin, RevocationPool } from './validation/revocation';
+import { DigestRequest, RangeDigests } from './validation/digests';
 import { TimestampCheck, checkTimestamp, parseTstInfo } from './validation/timestamps';
+
+const SHA256 = digestByOid('2.16.840.1.101.3.4.2.1')!;
+const MAX_SIGNATURES = 256;
 
 export interface VerifyOptions {
   /** Each a DER or PEM certificate (PEM may hold several). Only these are trusted. */
@@ -70,6 +74,7 @@ class Verdict {
 }
 
 interface Ctx {
+  digests: RangeDigests;
   buf: Uint8Array;
   doc: PdfDocument;
   final: XrefState;
@@ -99,14 +104,39 @@ export async function verifyPdf(pdf: Uint8Array, options: VerifyOptions): Promis
   return verifyPdfSync(pdf, options);
 }
 
+/** Last-resort report for unusable arguments (e.g. a caller passing no bytes or a bad date). */
+function badInputReport(e: unknown): DocumentReport {
+  return {
+    summary: 'CORRUPT',
+    signatureCount: 0,
+    sha256: '',
+    size: 0,
+    validationTime: new Date().toISOString(),
+    trustStoreFingerprint: '',
+    signatures: [],
+    messages: [msg('CORRUPT_PDF', `unusable input: ${(e as Error)?.message ?? String(e)}`)],
+  };
+}
+
 /** Synchronous core of verifyPdf (CPU-bound; no I/O). Never throws. */
 export function verifyPdfSync(pdf: Uint8Array, options: VerifyOptions): DocumentReport {
+  try {
+    if (!(pdf instanceof Uint8Array)) throw new TypeError('pdf must be a Uint8Array');
+    return verifyChecked(pdf, options ?? { trustAnchors: [] });
+  } catch (e) {
+    return badInputReport(e);
+  }
+}
+
+function verifyChecked(pdf: Uint8Array, options: VerifyOptions): DocumentReport {
   const at = options.validationTime ?? new Date();
+  if (Number.isNaN(at.getTime())) throw new TypeError('invalid validationTime');
   const anchors = (options.trustAnchors ?? []).flatMap((a) => parseCertificates(a));
+  const digests = new RangeDigests(pdf);
   const report: DocumentReport = {
     summary: 'CORRUPT',
     signatureCount: 0,
-    sha256: crypto.createHash('sha256').update(pdf).digest('hex'),
+    sha256: '',
     size: pdf.length,
     validationTime: at.toISOString(),
     trustStoreFingerprint: crypto
@@ -117,16 +147,18 @@ export function verifyPdfSync(pdf: Uint8Array, options: VerifyOptions): Document
     messages: [],
   };
   try {
-    verifyInto(report, pdf, options, at, anchors);
+    verifyInto(report, pdf, options, at, anchors, digests);
   } catch (e) {
     // Defensive: any unexpected failure is a structured CORRUPT result, never an exception.
     report.summary = 'CORRUPT';
     report.messages.push(msg('CORRUPT_PDF', (e as Error)?.message ?? String(e)));
   }
+  // Usually already computed in the shared pass over the file (see RangeDigests).
+  report.sha256 = digests.digest(SHA256, [0, pdf.length]).toString('hex');
   return report;
 }
 
-function verifyInto(report: DocumentReport, buf: Uint8Array, options: VerifyOptions, at: Date, anchors: Cert[]): void {
+function verifyInto(report: DocumentReport, buf: Uint8Array, options: VerifyOptions, at: Date, anchors: Cert[], digests: RangeDigests): void {
   const head = Buffer.from(buf.subarray(0, 1024)).toString('latin1');
   if (!head.includes('%PDF-')) {
     report.messages.push(msg('CORRUPT_PDF', 'no %PDF- header'));
@@ -146,8 +178,10 @@ function verifyInto(report: DocumentReport, buf: Uint8Array, options: VerifyOpti
   }
   if (doc.reconstructed) report.messages.push(msg('PDF_RECONSTRUCTED'));
 
-  const candidates = collectCandidates(doc, final, maxContents);
-  report.signatureCount = candidates.length;
+  const all = collectCandidates(doc, final, maxContents);
+  // Bound the work on hostile files with thousands of signature fields.
+  const candidates = all.slice(0, MAX_SIGNATURES);
+  report.signatureCount = all.length;
   if (candidates.length === 0) {
     report.summary = 'UNSIGNED';
     report.messages.push(msg('UNSIGNED'));
@@ -167,12 +201,30 @@ function verifyInto(report: DocumentReport, buf: Uint8Array, options: VerifyOpti
   }
   const revocation = new RevocationPool({ crls, ocsps });
   const dssCerts = dss.certs.map((d) => parseCert(d)).filter((c): c is Cert => !!c);
+  // One pass over the file computes every range digest and the document's SHA-256.
+  const requests: DigestRequest[] = [{ alg: SHA256, ranges: [0, buf.length] }];
+  for (const c of candidates) {
+    const br = c.byteRange;
+    if (!c.parsed || !br || br.length !== 4 || !br.every((x) => Number.isSafeInteger(x) && x >= 0)) continue;
+    if (br[0] !== 0 || br[2] < br[1] || br[2] + br[3] > buf.length) continue;
+    if (c.parsed.digest) requests.push({ alg: c.parsed.digest, ranges: br });
+    if (c.found.subFilter === 'ETSI.RFC3161') {
+      try {
+        const ialg = digestByOid(parseTstInfo(c.parsed).messageImprint.hashAlgorithm.algorithmId);
+        if (ialg) requests.push({ alg: ialg, ranges: br });
+      } catch {
+        /* reported when the signature is evaluated */
+      }
+    }
+  }
+  digests.precompute(requests);
   const ctx: Ctx = {
+    digests,
     buf,
     doc,
     final,
     anchors,
-    dssCerts: [...dssCerts, ...revocation.extraCerts],
+    dssCerts,
     revocation,
     at,
     policy: options.revocationPolicy ?? 'WARN',
@@ -191,6 +243,16 @@ function verifyInto(report: DocumentReport, buf: Uint8Array, options: VerifyOpti
   }
   for (const { c, i } of order.filter((o) => !isDocTs(o.c))) reports[i] = evaluate(ctx, c, i, poeByEnd).report;
   report.signatures = reports;
+  if (all.length > MAX_SIGNATURES) {
+    report.messages.push({
+      code: 'TOO_MANY_SIGNATURES',
+      vi: `Tài liệu có ${all.length} chữ ký; chỉ ${MAX_SIGNATURES} chữ ký đầu tiên được kiểm tra`,
+      en: `The document has ${all.length} signatures; only the first ${MAX_SIGNATURES} were checked`,
+    });
+    report.summary = 'INDETERMINATE';
+    if (reports.some((r) => INVALID_VERDICTS.has(r.verdict))) report.summary = 'INVALID';
+    return;
+  }
 
   const verdicts = reports.map((r) => r.verdict);
   if (verdicts.every((v) => v === 'VALID')) report.summary = 'VALID';
@@ -249,7 +311,8 @@ function collectCandidates(doc: PdfDocument, final: XrefState, maxContents: numb
       }
     }
     const contents = c.contents;
-    if (!contents) c.cmsError = 'no /Contents string';
+    if (f.unreadable) c.cmsError = 'signature dictionary unreadable (malformed or over the size limits)';
+    else if (!contents) c.cmsError = 'no /Contents string';
     else if (contents.bytes.length > maxContents) c.cmsError = 'too large';
     else {
       try {
@@ -298,18 +361,18 @@ function byteRangeProblem(ctx: Ctx, c: Candidate): string | null {
   if (!c.positionsInFile) return 'signature dictionary is inside an object stream';
   if (l1 !== c.contents.start || b !== c.contents.end) return `the unsigned gap [${l1}, ${b}) is not exactly the /Contents string [${c.contents.start}, ${c.contents.end})`;
   const end = b + l2;
-  const atRevisionEnd = ctx.doc.eofEnds.some((e) => end <= e && end >= eofMarkEnd(ctx.buf, e));
+  const atRevisionEnd = ctx.doc.isRevisionEnd(end);
   if (!atRevisionEnd) return 'the signed range does not end at the end of a revision (%%EOF)';
-  if (end < ctx.buf.length && !ctx.doc.sections.some((s) => s.offset >= end))
+  if (end < ctx.buf.length && !ctx.doc.sections.some((s) => s.offset >= end) && !onlyPadding(ctx.buf, end))
     return 'bytes after the signed range are not an incremental update';
   return null;
 }
 
-/** Position just after "%%EOF" for an end position that may include the EOL. */
-function eofMarkEnd(buf: Uint8Array, e: number): number {
-  let p = e;
-  while (p > 0 && (buf[p - 1] === 0x0a || buf[p - 1] === 0x0d) && e - p < 2) p--;
-  return p;
+/** Only whitespace or NUL padding from `from` to the end of the file (bounded look). */
+function onlyPadding(buf: Uint8Array, from: number): boolean {
+  if (buf.length - from > 4096) return false;
+  for (let i = from; i < buf.length; i++) if (![0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20].includes(buf[i])) return false;
+  return true;
 }
 
 function rangeParts(buf: Uint8Array, br: number[]): Uint8Array[] {
@@ -350,17 +413,20 @@ function evaluate(ctx: Ctx, c: Candidate, index: number, laterPoe: { end: number
   try {
     poe = runChecks(ctx, c, r, isDocTs, laterPoe);
     r.messages.push(msg('VALID'));
-  } catch (e) {
-    if (!(e instanceof Verdict)) throw e;
+  } catch (thrown) {
+    // An unexpected error while checking one signature fails that signature, not the document.
+    const e =
+      thrown instanceof Verdict
+        ? thrown
+        : new Verdict('MALFORMED_CMS', msg('MALFORMED_CMS', `unexpected error: ${(thrown as Error)?.message ?? String(thrown)}`));
     r.verdict = e.verdict;
     r.messages.unshift(e.message);
     const [ind, sub] = SUB_INDICATION[e.verdict];
     r.indication = ind;
     r.subIndication = e.subIndication ?? sub;
-    // A document timestamp that fails is no proof of existence.
-    if (isDocTs && e.verdict !== 'EXPIRED') poe = null;
   }
-  return { report: r, poe: r.verdict === 'VALID' || r.verdict === 'EXPIRED' ? poe : null };
+  // Only a document timestamp that validates is proof of existence for the revisions before it.
+  return { report: r, poe: r.verdict === 'VALID' ? poe : null };
 }
 
 function runChecks(ctx: Ctx, c: Candidate, r: SignatureReport, isDocTs: boolean, laterPoe: { end: number; time: Date }[]): Date | null {
@@ -393,7 +459,7 @@ function runChecks(ctx: Ctx, c: Candidate, r: SignatureReport, isDocTs: boolean,
   const parts = (): Uint8Array[] => rangeParts(ctx.buf, br);
 
   // 3–5. digest, signature, algorithms (per subfilter)
-  const sub = f(c);
+  const sub = c.found.subFilter;
   const known = ['adbe.pkcs7.detached', 'ETSI.CAdES.detached', 'adbe.pkcs7.sha1', 'ETSI.RFC3161'];
   if (!sub || !known.includes(sub)) return fail('UNSUPPORTED_ALGORITHM', 'UNSUPPORTED_ALGORITHM', `subfilter ${sub ?? '(none)'}`);
   if (!p.digest) return fail('UNSUPPORTED_ALGORITHM', 'UNSUPPORTED_ALGORITHM', `digest ${p.digestOid}`);
@@ -414,7 +480,7 @@ function runChecks(ctx: Ctx, c: Candidate, r: SignatureReport, isDocTs: boolean,
     } catch (e) {
       return fail('MALFORMED_CMS', 'MALFORMED_CMS', (e as Error).message);
     }
-    tsCheck = checkTimestamp(p, parts, ctx.anchors, ctx.dssCerts);
+    tsCheck = checkTimestamp(p, (alg) => ctx.digests.digest(alg, br), ctx.anchors, ctx.dssCerts);
     if (!tsCheck.info.imprintValid) return fail('INVALID_DIGEST', 'INVALID_DIGEST');
     contentDigest = hashBytes(p.digest, p.eContent!);
     signedParts = () => [p.eContent!];
@@ -423,7 +489,7 @@ function runChecks(ctx: Ctx, c: Candidate, r: SignatureReport, isDocTs: boolean,
   } else {
     if (p.eContent !== null)
       return fail('INVALID_SIGNATURE', 'INVALID_SIGNATURE', 'a detached PDF signature must not encapsulate content');
-    contentDigest = hashBytes(p.digest, ...parts());
+    contentDigest = ctx.digests.digest(p.digest, br);
     signedParts = parts;
   }
   if (!signer) return fail('INVALID_SIGNATURE', 'SIGNER_CERT_MISSING');
@@ -455,6 +521,21 @@ function runChecks(ctx: Ctx, c: Candidate, r: SignatureReport, isDocTs: boolean,
     if (r.modifications.level === 'PERMITTED') r.messages.push(msg('PERMITTED_CHANGES', r.modifications.details.join(', ')));
   }
 
+  // Signature timestamps (RFC 3161 over the signature value): reported even if the chain fails later.
+  let sigTsPoe: Date | null = null;
+  if (!isDocTs) {
+    for (const tok of p.timestampTokens) {
+      const t = checkTimestamp(tok, (alg) => hashBytes(alg, p.signature), ctx.anchors, ctx.dssCerts);
+      r.timestamp ??= t.info;
+      r.timestampTime ??= t.info.time || null;
+      if (t.usable && t.genTime && (!sigTsPoe || t.genTime < sigTsPoe)) {
+        sigTsPoe = t.genTime;
+        r.timestamp = t.info;
+        r.timestampTime = t.info.time;
+      } else if (!t.usable) r.messages.push(msg('TIMESTAMP_INVALID', t.problems.join('; ')));
+    }
+  }
+
   // 7. certificate path
   const pool = [...p.certs, ...extra];
   const chain: ChainResult = buildChain(signer, pool, ctx.anchors, isDocTs ? 'TIMESTAMPING' : 'SIGNING');
@@ -463,20 +544,9 @@ function runChecks(ctx: Ctx, c: Candidate, r: SignatureReport, isDocTs: boolean,
     return fail('UNTRUSTED_CHAIN', 'UNTRUSTED_CHAIN', chain.problems.join('; '), chain.status === 'CHAIN_FAILURE' ? 'CERTIFICATE_CHAIN_GENERAL_FAILURE' : undefined);
   r.trustAnchor = chain.anchor ? certInfo(chain.anchor) : null;
 
-  // Proof of existence: the signature's own timestamp, or a later document timestamp.
-  let poe: Date | null = null;
-  if (!isDocTs) {
-    for (const tok of p.timestampTokens) {
-      const t = checkTimestamp(tok, () => [p.signature], ctx.anchors, ctx.dssCerts);
-      r.timestamp ??= t.info;
-      r.timestampTime ??= t.info.time || null;
-      if (t.usable && t.genTime && (!poe || t.genTime < poe)) {
-        poe = t.genTime;
-        r.timestamp = t.info;
-        r.timestampTime = t.info.time;
-      } else if (!t.usable) r.messages.push(msg('TIMESTAMP_INVALID', t.problems.join('; ')));
-    }
-  } else if (tsCheck) {
+  // Proof of existence: the signature's own timestamp (checked above), or a later document timestamp.
+  let poe: Date | null = sigTsPoe;
+  if (isDocTs && tsCheck) {
     // The document timestamp's own time is proof of existence for itself and everything before it.
     if (tsCheck.usable) poe = tsCheck.genTime;
     else if (!tsCheck.info.trusted) return fail('UNTRUSTED_CHAIN', 'UNTRUSTED_CHAIN', tsCheck.problems.join('; '));
@@ -508,10 +578,6 @@ function runChecks(ctx: Ctx, c: Candidate, r: SignatureReport, isDocTs: boolean,
     r.messages.push(msg('REVOCATION_UNKNOWN', unknown.join(', ')));
   }
   return isDocTs ? (tsCheck?.genTime ?? null) : poe;
-
-  function f(cand: Candidate): string | null {
-    return cand.found.subFilter;
-  }
 }
 
 function laterPoeFor(c: Candidate, laterPoe: { end: number; time: Date }[]): Date | null {
@@ -525,7 +591,7 @@ function weakness(digest: DigestInfo, sigHash: DigestInfo | null, signer: Cert):
   if (digest.weak) return `digest ${digest.name}`;
   if (sigHash?.weak) return `signature hash ${sigHash.name}`;
   try {
-    const key = crypto.createPublicKey({ key: Buffer.from(signer.spki), format: 'der', type: 'spki' });
+    const key = publicKey(signer.spki);
     const bits = key.asymmetricKeyDetails?.modulusLength;
     if ((key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && bits && bits < 1024) return `RSA key of ${bits} bits`;
   } catch {

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
-import { addAnnotation, addPage, byteRanges, editPageContent, flipByte, getTestPki, makePdf, removePage, signAs } from './pki';
+import { addAnnotation, addPage, byteRanges, editPageContent, exportTestPki, flipByte, getTestPki, makePdf, removePage, signAs } from './pki';
+import { loadSignerKey } from '../src/sign';
 
 const pki = getTestPki();
 const fake = getTestPki('lookalike');
@@ -70,6 +71,14 @@ describe('test PKI', () => {
     }
     expect(out.replace(/:/g, '').toLowerCase()).toContain(pki.revoked.serialHex);
     expect(out).toMatch(/Key Compromise/);
+  });
+
+  it('exports files usable by the CLI and loadSignerKey', () => {
+    const out = exportTestPki(pki, path.join(tmp, 'export'));
+    expect(fs.readFileSync(out.rootPem, 'utf8')).toBe(pki.root.pem);
+    expect(out.crlFiles.map((f) => fs.statSync(f).size)).toEqual([pki.crl.length, pki.rootCrl.length]);
+    const key = loadSignerKey({ keyPem: fs.readFileSync(out.files.seal.keyPem, 'utf8'), certPem: fs.readFileSync(out.files.seal.chainPem, 'utf8') });
+    expect(key.certificateChain).toHaveLength(3);
   });
 
   it('is cached per process', () => {

@@ -110,6 +110,7 @@ describe('PAdES B-B structure', () => {
     ['RSA PKCS#1 v1.5', pki.signer, 'PKCS1', '1.2.840.113549.1.1.11'],
     ['RSASSA-PSS', pki.signer, 'PSS', '1.2.840.113549.1.1.10'],
     ['ECDSA P-256', pki.signerEcdsa, undefined, '1.2.840.10045.4.3.2'],
+    ['RSASSA-PSS key (id-RSASSA-PSS SPKI)', pki.signerRsaPss, undefined, '1.2.840.113549.1.1.10'],
   ] as Array<[string, TestCert, 'PKCS1' | 'PSS' | undefined, string]>)('%s', async (_l, cert, pad, algOid) => {
     const signed = await signAs(baseClassic, cert, { rsaPadding: pad });
     const { cms, content } = cmsAt(signed, 0);
@@ -126,9 +127,21 @@ describe('PAdES B-B structure', () => {
     expect(Buffer.from(two).toString('latin1')).toContain('/T (Signature2)');
   });
 
+  it('does not modify the input buffer', async () => {
+    const copy = base.slice();
+    await signAs(base, pki.signer, { visible: { page: 2, rect: [50, 50, 250, 100], text: 'Bản sao điện tử' } });
+    expect(Buffer.from(base).equals(Buffer.from(copy))).toBe(true);
+  });
+
   it('refuses a field name that already exists', async () => {
     const one = await signAs(base, pki.signer, { fieldName: 'ChuKy' });
     await expect(signAs(one, pki.seal, { fieldName: 'ChuKy' })).rejects.toThrow(/already exists/);
+  });
+
+  it('writes a Vietnamese field name as a text string and refuses dotted names', async () => {
+    const signed = await signAs(base, pki.seal, { fieldName: 'Chữ ký cơ quan' });
+    expect(Buffer.from(signed.subarray(base.length)).toString('latin1')).toContain('/T <FEFF');
+    await expect(signAs(base, pki.seal, { fieldName: 'a.b' })).rejects.toThrow(/without '\.'/);
   });
 
   it('SHA-1 is available (weak-algorithm test documents only)', async () => {
@@ -152,6 +165,21 @@ describe('RFC 3161 signature timestamp', () => {
     expect(Math.abs(tst.genTime.getTime() - at.getTime())).toBeLessThan(1000);
     const sigValue = si.signature.valueBlock.valueHexView.slice();
     expect(await token.verify({ signer: 0, data: sigValue.buffer as ArrayBuffer })).toBe(true);
+  });
+
+  it('refuses a token that stamps another imprint', async () => {
+    const wrong = async (): Promise<Uint8Array> => pki.timestamp(new Uint8Array(32));
+    await expect(signPdf(base, pki.signerKey(), { timestamp: wrong })).rejects.toThrow(/different imprint/);
+  });
+
+  it('accepts a token wrapped in a BER (indefinite-length) TimeStampResp', async () => {
+    const provider = async (imprint: Uint8Array): Promise<Uint8Array> => {
+      const token = await pki.timestamp(imprint);
+      // SEQUENCE (indefinite) { PKIStatusInfo { 0 }, token } 00 00
+      return new Uint8Array(Buffer.concat([Buffer.from([0x30, 0x80, 0x30, 0x03, 0x02, 0x01, 0x00]), Buffer.from(token), Buffer.from([0, 0])]));
+    };
+    const signed = await signPdf(base, pki.signerKey(), { timestamp: provider });
+    expect(byteRanges(signed)).toHaveLength(1);
   });
 
   it('fetches the token from tsaUrl over HTTP', async () => {
@@ -242,6 +270,8 @@ describe('acceptance by other implementations', () => {
       [pki.signer, 'PKCS1'],
       [pki.signer, 'PSS'],
       [pki.signerEcdsa, undefined],
+      // NSS 3.87 (pdfsig) rejects CMS signatures from an id-RSASSA-PSS SPKI key; OpenSSL accepts them.
+      [pki.signerRsaPss, undefined],
     ] as Array<[TestCert, 'PKCS1' | 'PSS' | undefined]>) {
       const { cms, content } = cmsAt(await signAs(base, cert, { rsaPadding: pad }), 0);
       execFileSync('openssl', [

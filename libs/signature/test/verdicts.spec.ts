@@ -39,6 +39,7 @@ beforeAll(async () => {
   docs.rsa = await signAs(classic, pki.signer);
   docs.pss = await signAs(base, pki.signer, { rsaPadding: 'PSS' });
   docs.ecdsa = await signAs(classic, pki.signerEcdsa);
+  docs.pssKey = await signAs(base, pki.signerRsaPss);
   docs.signer = signer;
   docs.twoSignatures = await signAs(signer, pki.seal, {
     visible: { page: 1, rect: [300, 70, 400, 140], text: 'ỦY BAN NHÂN DÂN\nTỈNH THỬ NGHIỆM' },
@@ -66,6 +67,7 @@ describe('verdict matrix', () => {
     ['RSA PKCS#1 v1.5', 'rsa', /RSA/],
     ['RSASSA-PSS', 'pss', /PSS/],
     ['ECDSA P-256', 'ecdsa', /EC/],
+    ['RSASSA-PSS key (id-RSASSA-PSS SPKI)', 'pssKey', /PSS/],
   ])('%s → VALID', async (_label, key, alg) => {
     const r = await verify(docs[key]);
     expect(verdicts(r)).toEqual(['VALID']);

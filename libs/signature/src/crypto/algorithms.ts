@@ -135,6 +135,22 @@ function parsePssParams(params: unknown): SignatureAlg['pss'] | null {
   return { hash, mgfHash, saltLength };
 }
 
+// Parsing a public key is costly and the same CA keys recur across signatures and documents.
+const keyCache = new Map<string, crypto.KeyObject>();
+const KEY_CACHE_MAX = 512;
+
+/** KeyObject for a DER SubjectPublicKeyInfo (cached). Throws for unusable keys. */
+export function publicKey(spki: Uint8Array): crypto.KeyObject {
+  const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('base64');
+  let k = keyCache.get(id);
+  if (!k) {
+    k = crypto.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
+    keyCache.set(id, k);
+  }
+  return k;
+}
+
 export type VerifyOutcome = 'VALID' | 'INVALID' | 'UNSUPPORTED';
 
 /**
@@ -150,7 +166,7 @@ export function verifyRaw(
 ): { outcome: VerifyOutcome; detail?: string } {
   let key: crypto.KeyObject;
   try {
-    key = crypto.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    key = publicKey(spki);
   } catch (e) {
     return { outcome: 'UNSUPPORTED', detail: `public key: ${(e as Error).message}` };
   }
@@ -195,7 +211,7 @@ export function verifyRaw(
  */
 export function recoverRsaDigest(spki: Uint8Array, signature: Uint8Array): Buffer | null {
   try {
-    const key = crypto.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    const key = publicKey(spki);
     if (key.asymmetricKeyType !== 'rsa') return null;
     const di = crypto.publicDecrypt({ key, padding: crypto.constants.RSA_PKCS1_PADDING }, signature);
     const parsed = asn1js.fromBER(di);

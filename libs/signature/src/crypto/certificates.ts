@@ -3,6 +3,7 @@ import * as crypto from 'crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CertificateInfo } from '../report';
+import { nonMinimalInteger } from '../cms/der';
 import { signatureAlgByOid, verifyRaw } from './algorithms';
 
 export interface Cert {
@@ -13,6 +14,8 @@ export interface Cert {
   issuerDer: Uint8Array;
   spki: Uint8Array;
   serialHex: string;
+  /** Set when the encoding is not DER (e.g. a non-minimal INTEGER). */
+  derProblem?: string | null;
 }
 
 const OID_NAMES: Record<string, string> = {
@@ -21,15 +24,33 @@ const OID_NAMES: Record<string, string> = {
   '1.2.840.113549.1.9.1': 'E', '0.9.2342.19200300.100.1.25': 'DC', '0.9.2342.19200300.100.1.1': 'UID',
 };
 
+// Certificates recur (the same CA and signer certificates in every signature and document).
+const certCache = new Map<string, Cert | null>();
+const CERT_CACHE_MAX = 1024;
+
+/** Parses one DER certificate (cached by content). Null when it is not a certificate. */
 export function parseCert(der: Uint8Array): Cert | null {
+  const id = crypto.createHash('sha256').update(der).digest('hex');
+  if (certCache.has(id)) return certCache.get(id)!;
+  let c: Cert | null = null;
   try {
     const asn = asn1js.fromBER(der);
-    if (asn.offset === -1) return null;
-    const cert = new pkijs.Certificate({ schema: asn.result });
-    return wrapCert(cert, new Uint8Array(asn.result.valueBeforeDecodeView));
+    if (asn.offset !== -1) {
+      const cert = new pkijs.Certificate({ schema: asn.result });
+      c = wrapCert(cert, new Uint8Array(asn.result.valueBeforeDecodeView));
+      c.derProblem = nonMinimalInteger(asn.result);
+    }
   } catch {
-    return null;
+    c = null;
   }
+  if (certCache.size >= CERT_CACHE_MAX) certCache.delete(certCache.keys().next().value as string);
+  certCache.set(id, c);
+  return c;
+}
+
+/** DER of a parsed Name without re-encoding it when pkijs kept the original bytes. */
+export function nameDer(n: pkijs.RelativeDistinguishedNames): Uint8Array {
+  return n.valueBeforeDecode && n.valueBeforeDecode.byteLength ? new Uint8Array(n.valueBeforeDecode) : new Uint8Array(n.toSchema().toBER(false));
 }
 
 export function wrapCert(cert: pkijs.Certificate, der?: Uint8Array): Cert {
@@ -38,27 +59,51 @@ export function wrapCert(cert: pkijs.Certificate, der?: Uint8Array): Cert {
     cert,
     der: d,
     sha256: crypto.createHash('sha256').update(d).digest('hex'),
-    subjectDer: new Uint8Array(cert.subject.toSchema().toBER(false)),
-    issuerDer: new Uint8Array(cert.issuer.toSchema().toBER(false)),
+    subjectDer: nameDer(cert.subject),
+    issuerDer: nameDer(cert.issuer),
     spki: new Uint8Array(cert.subjectPublicKeyInfo.toSchema().toBER(false)),
     serialHex: Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex'),
   };
 }
 
-/** Certificates in DER or PEM (several PEM blocks allowed). */
+/**
+ * Certificates in DER or PEM (several PEM blocks allowed), or a PKCS#7 certificate bundle (.p7b, DER
+ * or PEM), the form in which NEAC publishes the Vietnam National Root CA.
+ */
 export function parseCertificates(data: Uint8Array): Cert[] {
-  const text = Buffer.from(data).toString('latin1');
+  const text = Buffer.from(data.subarray(0, Math.min(data.length, 1 << 20))).toString('latin1');
   if (text.includes('-----BEGIN')) {
     const out: Cert[] = [];
-    const re = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END/g;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      const c = parseCert(Buffer.from(m[1].replace(/[^A-Za-z0-9+/=]/g, ''), 'base64'));
-      if (c) out.push(c);
+    const all = Buffer.from(data).toString('latin1');
+    const re = /-----BEGIN (X509 |TRUSTED )?(CERTIFICATE|PKCS7)-----([\s\S]*?)-----END/g;
+    for (let m = re.exec(all); m; m = re.exec(all)) {
+      const der = Buffer.from(m[3].replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+      if (m[2] === 'PKCS7') out.push(...certsOfPkcs7(der));
+      else {
+        const c = parseCert(der);
+        if (c) out.push(c);
+      }
     }
     return out;
   }
   const c = parseCert(data);
-  return c ? [c] : [];
+  return c ? [c] : certsOfPkcs7(data);
+}
+
+/** Certificates of a PKCS#7 / CMS SignedData (e.g. a certs-only .p7b bundle). */
+function certsOfPkcs7(der: Uint8Array): Cert[] {
+  try {
+    const asn = asn1js.fromBER(der);
+    if (asn.offset === -1) return [];
+    const ci = new pkijs.ContentInfo({ schema: asn.result });
+    if (ci.contentType !== '1.2.840.113549.1.7.2') return [];
+    // The certificates' own bytes: SignedData [0] IMPLICIT SET OF Certificate.
+    const sdSeq = ci.content as asn1js.Sequence;
+    const tagged = sdSeq.valueBlock.value.find((e) => e.idBlock.tagClass === 3 && e.idBlock.tagNumber === 0) as asn1js.Constructed | undefined;
+    return (tagged?.valueBlock.value ?? []).map((e) => parseCert(new Uint8Array(e.valueBeforeDecodeView))).filter((c): c is Cert => !!c);
+  } catch {
+    return [];
+  }
 }
 
 /** DER of CRLs in DER or PEM. */

@@ -60,8 +60,8 @@ const EOF_MARK = b('%%EOF');
 
 export class PdfDocument {
   readonly sections: XrefSection[] = []; // oldest first
-  /** Positions just after each "%%EOF" marker (and after its end-of-line, if any). */
-  readonly eofEnds: number[] = [];
+  private eofs: number[] | null = null;
+  /** Diagnostics (capped: hostile files could otherwise produce millions). */
   readonly warnings: string[] = [];
   /** True when the xref chain could not be read and objects were found by scanning. */
   reconstructed = false;
@@ -74,7 +74,6 @@ export class PdfDocument {
     readonly buf: Uint8Array,
     readonly limits: DocumentLimits = DEFAULT_DOC_LIMITS,
   ) {
-    this.findEofs();
     try {
       this.readXrefChain();
     } catch (e) {
@@ -84,11 +83,43 @@ export class PdfDocument {
     if (this.sections.length === 0 || !this.sections.some((s) => s.trailer.map.has('Root'))) this.reconstruct();
   }
 
+  private warn(w: string): void {
+    if (this.warnings.length < 100) this.warnings.push(w);
+  }
+
+  /** True once the object-load budget is exhausted (further lookups fail fast). */
+  get exhausted(): boolean {
+    return this.loads > this.limits.maxObjectLoads;
+  }
+
   private parser(pos: number): PdfParser {
     return new PdfParser(this.buf, pos, { ...DEFAULT_LIMITS, maxStringBytes: this.limits.maxStringBytes });
   }
 
-  private findEofs(): void {
+  /**
+   * Positions just after each "%%EOF" marker (and after its end-of-line, if any). Computed on demand:
+   * scanning a large scan-image PDF costs more than everything else except hashing.
+   */
+  get eofEnds(): number[] {
+    if (!this.eofs) {
+      this.eofs = [];
+      this.findEofs(this.eofs);
+    }
+    return this.eofs;
+  }
+
+  /** Is `end` just after a "%%EOF" marker, optionally followed by an end-of-line? */
+  isRevisionEnd(end: number): boolean {
+    const b = this.buf;
+    if (end > b.length || end < 5) return false;
+    for (let p = end, eol = 0; eol <= 2 && p >= 5; eol++, p--) {
+      if (b[p - 5] === 0x25 && b[p - 4] === 0x25 && b[p - 3] === 0x45 && b[p - 2] === 0x4f && b[p - 1] === 0x46) return true;
+      if (b[p - 1] !== 0x0a && b[p - 1] !== 0x0d) return false;
+    }
+    return false;
+  }
+
+  private findEofs(out: number[]): void {
     let from = 0;
     for (let i = 0; i < 100_000; i++) {
       const p = indexOf(this.buf, EOF_MARK, from);
@@ -96,7 +127,7 @@ export class PdfDocument {
       let end = p + 5;
       if (this.buf[end] === 0x0d) end++;
       if (this.buf[end] === 0x0a) end++;
-      this.eofEnds.push(end);
+      out.push(end);
       from = p + 5;
     }
   }
@@ -180,7 +211,7 @@ export class PdfDocument {
           }
         }
       } catch (e) {
-        this.warnings.push(`bad /XRefStm: ${(e as Error).message}`);
+        this.warn(`bad /XRefStm: ${(e as Error).message}`);
       }
     }
     return { offset, entries, trailer };
@@ -254,6 +285,7 @@ export class PdfDocument {
       // Find a catalog among scanned objects (newest wins).
       const state = this.stateAt(this.buf.length);
       for (const [num] of state.entries) {
+        if (this.exhausted) break;
         const v = this.resolve({ kind: 'ref', num, gen: 0 }, state);
         if (isDict(v) && isName(v.map.get('Type'), 'Catalog')) {
           this.sections[this.sections.length - 1]?.trailer.map.set('Root', { kind: 'ref', num, gen: 0 });
@@ -336,7 +368,7 @@ export class PdfDocument {
       if (e.type === 'n') return this.loadAt(e.offset, ref.num, state);
       return this.loadCompressed(e.stm, e.idx, ref.num, state);
     } catch (err) {
-      this.warnings.push(`object ${ref.num}: ${(err as Error).message}`);
+      this.warn(`object ${ref.num}: ${(err as Error).message}`);
       return undefined;
     }
   }
@@ -362,7 +394,7 @@ export class PdfDocument {
       // Offsets off by a few bytes (edited files): use the scanned header nearest before the limit.
       const alt = (this.buildScanIndex().get(num) ?? []).filter((o) => o < state.limit).pop();
       if (alt === undefined || alt === offset) throw e;
-      this.warnings.push(`object ${num}: xref offset ${offset} wrong, found at ${alt}`);
+      this.warn(`object ${num}: xref offset ${offset} wrong, found at ${alt}`);
       value = this.parseIndirectAt(alt, num, state);
     }
     this.cache.set(key, value);
@@ -371,7 +403,7 @@ export class PdfDocument {
 
   private parseIndirectAt(offset: number, num: number, state: XrefState): PdfValue {
     if (!Number.isInteger(offset) || offset < 0 || offset >= this.buf.length) throw new PdfParseError('offset out of file', offset);
-    const p = new PdfParser(this.buf, offset, { ...DEFAULT_LIMITS, maxStringBytes: this.limits.maxStringBytes }, (n, g) => {
+    const p = new PdfParser(this.buf, offset, { ...DEFAULT_LIMITS, maxStringBytes: this.limits.maxStringBytes }, (n) => {
       // Indirect /Length: resolve only a direct number, never recursing into streams.
       const e = state.entries.get(n);
       if (!e || e.type !== 'n' || n === num) return undefined;

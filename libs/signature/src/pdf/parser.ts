@@ -235,6 +235,14 @@ export class PdfParser {
     const max = Math.min(b.length, this.pos + this.limits.maxStringBytes * 2 + 4096);
     while (end < max && b[end] !== 0x3e) end++;
     if (end >= b.length || b[end] !== 0x3e) throw new PdfParseError(end >= max ? 'string too long' : 'unterminated hex string', start);
+    // Fast path (native decoder) for the usual case: an even number of hex digits, no whitespace.
+    if ((end - this.pos) % 2 === 0) {
+      const fast = Buffer.from(Buffer.from(b.buffer, b.byteOffset + this.pos, end - this.pos).toString('latin1'), 'hex');
+      if (fast.length * 2 === end - this.pos) {
+        this.pos = end + 1;
+        return { kind: 'string', bytes: fast, start, end: this.pos, hex: true };
+      }
+    }
     const out = new Uint8Array((end - this.pos + 1) >> 1);
     let n = 0;
     let hi = -1;

@@ -21,6 +21,8 @@ export interface FoundSignature {
   type: string | null; // Sig | DocTimeStamp | null
   subFilter: string | null;
   filter: string | null;
+  /** The signature dictionary exists but could not be parsed within the limits. */
+  unreadable: boolean;
 }
 
 const MAX_FIELDS = 100_000;
@@ -52,7 +54,14 @@ export function findSignatures(doc: PdfDocument, state: XrefState): FoundSignatu
     const val = f.map.get('V');
     if (ft === 'Sig' && val !== undefined && val !== null) {
       const sigRef = isRef(val) ? val : null;
-      const sigDict = dictOf(doc.resolve(val, state));
+      let sigDict = dictOf(doc.resolve(val, state));
+      let unreadable = false;
+      if (!sigDict && isRef(val) && state.entries.get(val.num)?.type !== 'f' && state.entries.has(val.num)) {
+        // A value that exists but cannot be read (e.g. an oversized /Contents): still a signature,
+        // reported as malformed rather than silently ignored.
+        sigDict = { kind: 'dict', map: new Map() };
+        unreadable = true;
+      }
       if (sigDict) {
         const key = sigRef ? `r${sigRef.num}` : `d${holder}:${name}`;
         const existing = found.get(key);
@@ -73,6 +82,7 @@ export function findSignatures(doc: PdfDocument, state: XrefState): FoundSignatu
             type: nameOf(sigDict.map.get('Type')),
             subFilter: nameOf(sigDict.map.get('SubFilter')),
             filter: nameOf(sigDict.map.get('Filter')),
+            unreadable,
           });
         }
       }

@@ -122,16 +122,29 @@ export interface Tlv {
   start: number;
   /** offset of the content */
   contentStart: number;
+  /** offset just past the content (before the end-of-contents octets of an indefinite length) */
+  contentEnd: number;
   /** offset just past the element */
   end: number;
 }
 
-export function readTlv(buf: Uint8Array, offset: number): Tlv {
+/** Reads one element; BER indefinite lengths are accepted (some TSAs answer in BER). */
+export function readTlv(buf: Uint8Array, offset: number, depth = 0): Tlv {
   if (offset + 2 > buf.length) throw new Error('DER: truncated');
+  if (depth > 64) throw new Error('DER: nesting too deep');
   const tag = buf[offset];
   if ((tag & 0x1f) === 0x1f) throw new Error('DER: high tag numbers not supported');
   let p = offset + 1;
   let len = buf[p++];
+  if (len === 0x80) {
+    if (!(tag & 0x20)) throw new Error('DER: indefinite length on a primitive');
+    let q = p;
+    while (!(buf[q] === 0 && buf[q + 1] === 0)) {
+      if (q + 2 > buf.length) throw new Error('DER: missing end-of-contents');
+      q = readTlv(buf, q, depth + 1).end;
+    }
+    return { tag, start: offset, contentStart: p, contentEnd: q, end: q + 2 };
+  }
   if (len & 0x80) {
     const n = len & 0x7f;
     if (n === 0 || n > 4) throw new Error('DER: bad length');
@@ -140,14 +153,14 @@ export function readTlv(buf: Uint8Array, offset: number): Tlv {
   }
   const end = p + len;
   if (end > buf.length) throw new Error('DER: element overruns buffer');
-  return { tag, start: offset, contentStart: p, end };
+  return { tag, start: offset, contentStart: p, contentEnd: end, end };
 }
 
 /** Children of a constructed element. */
 export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
   let p = parent.contentStart;
-  while (p < parent.end) {
+  while (p < parent.contentEnd) {
     const t = readTlv(buf, p);
     out.push(t);
     p = t.end;
@@ -156,7 +169,7 @@ export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
 }
 
 export const raw = (buf: Uint8Array, t: Tlv): Uint8Array => buf.subarray(t.start, t.end);
-export const content = (buf: Uint8Array, t: Tlv): Uint8Array => buf.subarray(t.contentStart, t.end);
+export const content = (buf: Uint8Array, t: Tlv): Uint8Array => buf.subarray(t.contentStart, t.contentEnd);
 
 export function decodeOid(bytes: Uint8Array): string {
   const parts: bigint[] = [];

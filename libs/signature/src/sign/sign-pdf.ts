@@ -10,7 +10,7 @@ import fontkit from '@pdf-lib/fontkit';
 import { OID, certificateParts, children, content, decodeOid, readTlv } from './der';
 import { DigestAlgorithm, attribute, buildSignedData, digest, schemeForKey, signingCertificateAttribute } from './cms';
 import { SignerKey } from './keys';
-import { TimestampProvider, extractTimeStampToken, httpTimestampProvider } from './timestamp';
+import { TimestampProvider, checkTokenMatches, extractTimeStampToken, httpTimestampProvider } from './timestamp';
 import { IncrementalUpdate } from './incremental';
 
 export interface VisibleAppearance {
@@ -198,6 +198,8 @@ async function prepareField(pdf: Uint8Array, opts: { fieldName?: string; visible
     let n = 1;
     while (names.has(`Signature${n}`)) n++;
     fieldName = `Signature${n}`;
+  } else if (fieldName.includes('.') || fieldName === '') {
+    throw new Error(`${what}: a field name must be non-empty and without '.' (it separates name parts)`);
   } else if (names.has(fieldName)) {
     throw new Error(`${what}: field "${fieldName}" already exists`);
   }
@@ -214,7 +216,7 @@ async function prepareField(pdf: Uint8Array, opts: { fieldName?: string; visible
     Type: 'Annot',
     Subtype: 'Widget',
     FT: 'Sig',
-    T: /^[A-Za-z0-9 _.\-]*$/.test(fieldName) ? PDFString.of(fieldName) : PDFHexString.fromText(fieldName),
+    T: /^[A-Za-z0-9 _\-]*$/.test(fieldName) ? PDFString.of(fieldName) : PDFHexString.fromText(fieldName),
     V: sigRef,
     P: page.ref,
     Rect: opts.visible ? opts.visible.rect : [0, 0, 0, 0],
@@ -300,11 +302,50 @@ export async function signPdf(pdf: Uint8Array, key: SignerKey, options: SignPdfO
         signedAttributes: [signingCertificateAttribute(signerCert, digestAlg)],
         unsignedAttributes: provider
           ? async (sig) => {
-              const token = extractTimeStampToken(await provider(digest('SHA-256', sig)));
+              const imprint = digest('SHA-256', sig);
+              const token = extractTimeStampToken(await provider(imprint));
+              checkTokenMatches(token, imprint);
               return [attribute(OID.signatureTimeStampToken, token)];
             }
           : undefined,
       }),
+  );
+}
+
+export interface ExternalSignOptions {
+  /** /SubFilter of the signature dictionary (default ETSI.CAdES.detached) */
+  subFilter?: 'ETSI.CAdES.detached' | 'adbe.pkcs7.detached';
+  fieldName?: string;
+  visible?: VisibleAppearance;
+  font?: Uint8Array;
+  reason?: string;
+  location?: string;
+  signerName?: string;
+  /** written to /M (default now) */
+  signingTime?: Date;
+  /** bytes reserved for the CMS (default 16 KiB; a larger result triggers one retry) */
+  estimatedSize?: number;
+}
+
+/**
+ * Signature with an external CMS producer (HSM, USB token, remote signing service, another
+ * library): `produce` gets the two signed byte ranges and returns the DER CMS SignedData.
+ */
+export async function signPdfExternal(
+  pdf: Uint8Array,
+  produce: (ranges: [Uint8Array, Uint8Array]) => Promise<Uint8Array>,
+  options: ExternalSignOptions = {},
+): Promise<Uint8Array> {
+  const field = await prepareField(pdf, options, 'signPdfExternal');
+  const tail = [`/M (${pdfDate(options.signingTime ?? new Date())})`];
+  if (options.reason) tail.push(`/Reason ${pdfTextHex(options.reason)}`);
+  if (options.location) tail.push(`/Location ${pdfTextHex(options.location)}`);
+  if (options.signerName) tail.push(`/Name ${pdfTextHex(options.signerName)}`);
+  return fillSignature(
+    field,
+    { head: `/Type /Sig /Filter /Adobe.PPKLite /SubFilter /${options.subFilter ?? 'ETSI.CAdES.detached'}`, tail },
+    options.estimatedSize ?? 16384,
+    produce,
   );
 }
 
@@ -320,7 +361,10 @@ export async function addDocumentTimestamp(pdf: Uint8Array, options: DocumentTim
   const provider = options.timestamp ?? (options.tsaUrl ? httpTimestampProvider(options.tsaUrl) : undefined);
   if (!provider) throw new Error('addDocumentTimestamp: tsaUrl or timestamp provider required');
   const field = await prepareField(pdf, { fieldName: options.fieldName }, 'addDocumentTimestamp');
-  return fillSignature(field, { head: '/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161', tail: [] }, 12288, async (ranges) =>
-    extractTimeStampToken(await provider(digest('SHA-256', ...ranges))),
-  );
+  return fillSignature(field, { head: '/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161', tail: [] }, 12288, async (ranges) => {
+    const imprint = digest('SHA-256', ...ranges);
+    const token = extractTimeStampToken(await provider(imprint));
+    checkTokenMatches(token, imprint);
+    return token;
+  });
 }

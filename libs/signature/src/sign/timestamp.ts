@@ -1,6 +1,6 @@
 /** RFC 3161 client side: build a TimeStampReq, POST it, pull the token out of the response. */
 import * as crypto from 'node:crypto';
-import { bool, children, content, decodeOid, int, intBytes, octets, readTlv, raw, seq } from './der';
+import { Tlv, bool, children, compareBytes, content, decodeOid, int, intBytes, octets, readTlv, raw, seq } from './der';
 import { DigestAlgorithm, digestAlgorithmId } from './cms';
 
 /** A token provider receives the message imprint (hash of the CMS signature value) and returns a
@@ -35,7 +35,8 @@ export function extractTimeStampToken(der: Uint8Array): Uint8Array {
 /** Provider that POSTs to an RFC 3161 TSA over HTTP(S) (Node 20 global fetch). */
 export function httpTimestampProvider(url: string, timeoutMs = 15000): TimestampProvider {
   return async (imprint) => {
-    const req = buildTimeStampRequest(imprint, 'SHA-256', crypto.randomBytes(8));
+    const nonce = crypto.randomBytes(8);
+    const req = buildTimeStampRequest(imprint, 'SHA-256', nonce);
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/timestamp-query', Accept: 'application/timestamp-reply' },
@@ -43,6 +44,45 @@ export function httpTimestampProvider(url: string, timeoutMs = 15000): Timestamp
       signal: AbortSignal.timeout(timeoutMs),
     });
     if (!res.ok) throw new Error(`timestamp: TSA answered HTTP ${res.status}`);
-    return extractTimeStampToken(new Uint8Array(await res.arrayBuffer()));
+    const token = extractTimeStampToken(new Uint8Array(await res.arrayBuffer()));
+    checkTokenMatches(token, imprint, nonce);
+    return token;
   };
+}
+
+/**
+ * Message imprint and nonce of a TimeStampToken, read without verifying it (the verifier does
+ * that); used to refuse a token that answers another request. Null when the token can't be read.
+ */
+export function tokenImprint(token: Uint8Array): { hashedMessage: Uint8Array; nonce: Uint8Array | null } | null {
+  try {
+    const ci = children(token, readTlv(token, 0));
+    const sd = children(token, children(token, ci[1])[0]);
+    const encap = children(token, sd[2]);
+    const eContent = children(token, encap[1])[0];
+    // eContent OCTET STRING may be BER-constructed: concatenate its segments.
+    const parts: Uint8Array[] = eContent.tag === 0x24 ? children(token, eContent).map((t: Tlv) => content(token, t)) : [content(token, eContent)];
+    const tst = Buffer.concat(parts);
+    const f = children(tst, readTlv(tst, 0));
+    const mi = children(tst, f[2]);
+    const afterGenTime = f.slice(5);
+    const nonce = afterGenTime.find((t) => t.tag === 0x02);
+    return { hashedMessage: new Uint8Array(content(tst, mi[1])), nonce: nonce ? new Uint8Array(content(tst, nonce)) : null };
+  } catch {
+    return null;
+  }
+}
+
+/** Throws when the token is readable but stamps something else (or echoes another nonce). */
+export function checkTokenMatches(token: Uint8Array, imprint: Uint8Array, nonce?: Uint8Array): void {
+  const got = tokenImprint(token);
+  if (!got) return;
+  if (compareBytes(got.hashedMessage, imprint) !== 0) throw new Error('timestamp: the token stamps a different imprint');
+  if (nonce && got.nonce && compareBytes(stripZeros(got.nonce), stripZeros(nonce)) !== 0) throw new Error('timestamp: nonce mismatch');
+}
+
+function stripZeros(b: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  return b.subarray(i);
 }

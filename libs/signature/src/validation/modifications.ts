@@ -13,7 +13,7 @@ import { PdfDict, PdfValue, dictOf, isArray, isDict, isName, isRef, isStream, na
 
 type Role =
   | 'trailer' | 'catalog' | 'pages' | 'page' | 'annots' | 'annot' | 'annotpart' | 'acroform' | 'fields'
-  | 'field' | 'fieldvalue' | 'sigdict' | 'ap' | 'dss' | 'info' | 'metadata' | 'extensions' | 'dr' | 'general';
+  | 'field' | 'fieldvalue' | 'sigdict' | 'ap' | 'dss' | 'info' | 'metadata' | 'extensions' | 'dr' | 'structure' | 'names' | 'general';
 
 export interface ModificationResult {
   level: 'NONE' | 'PERMITTED' | 'DISALLOWED';
@@ -22,11 +22,12 @@ export interface ModificationResult {
 
 const MAX_VISITS = 300_000;
 /** Roles whose whole subtree may change freely. */
-const FREE_ROLES = new Set<Role>(['ap', 'dss', 'info', 'metadata', 'extensions', 'dr', 'fieldvalue', 'annotpart']);
+// 'structure' is the logical structure tree (tagged PDF): not rendered; signers add their widgets to it.
+const FREE_ROLES = new Set<Role>(['ap', 'dss', 'info', 'metadata', 'extensions', 'dr', 'fieldvalue', 'annotpart', 'structure']);
 const SUBTREE_ROLES = new Set<Role>([...FREE_ROLES, 'general']);
 
 /** Roles of every object reachable from the trailer of `state`. */
-function assignRoles(doc: PdfDocument, state: XrefState): Map<number, Set<Role>> {
+function assignRoles(doc: PdfDocument, state: XrefState): { roles: Map<number, Set<Role>>; complete: boolean } {
   const roles = new Map<number, Set<Role>>();
   const visited = new Set<string>();
   let visits = 0;
@@ -97,6 +98,8 @@ function assignRoles(doc: PdfDocument, state: XrefState): Map<number, Set<Role>>
           else if (k === 'Metadata') go(val, 'metadata');
           else if (k === 'Extensions') go(val, 'extensions');
           else if (k === 'Perms') go(val, 'sigdict');
+          else if (k === 'StructTreeRoot') go(val, 'structure');
+          else if (k === 'Names') go(val, 'names');
           else go(val, 'general');
           break;
         case 'pages':
@@ -117,6 +120,10 @@ function assignRoles(doc: PdfDocument, state: XrefState): Map<number, Set<Role>>
         case 'annots':
           go(val, 'annot');
           break;
+        case 'names':
+          // The named-appearance tree (stamps) may grow; JavaScript, embedded files, destinations may not.
+          go(val, k === 'AP' ? 'ap' : 'general');
+          break;
         case 'acroform':
           if (k === 'Fields') go(val, 'fields');
           else if (k === 'DR') go(val, 'dr');
@@ -134,6 +141,8 @@ function assignRoles(doc: PdfDocument, state: XrefState): Map<number, Set<Role>>
             const ft = fieldType(doc, d, state);
             go(val, ft === 'Sig' ? 'sigdict' : 'fieldvalue');
           } else if (k === 'Popup') go(val, 'annot');
+          // Actions (JavaScript, links) must not change behind a signature.
+          else if (k === 'A' || k === 'AA') go(val, 'general');
           else go(val, 'annotpart');
           break;
         }
@@ -159,7 +168,7 @@ function assignRoles(doc: PdfDocument, state: XrefState): Map<number, Set<Role>>
       else children(d, r, (val, rr) => visit(val, rr, 1));
     }
   }
-  return roles;
+  return { roles, complete: visits <= MAX_VISITS };
 }
 
 function fieldType(doc: PdfDocument, d: PdfDict, state: XrefState): string | null {
@@ -255,7 +264,9 @@ export function analyseModifications(doc: PdfDocument, oldState: XrefState, newS
     }
   }
 
-  const roles = assignRoles(doc, oldState);
+  const { roles, complete } = assignRoles(doc, oldState);
+  // Never judge a document as unchanged from a partial view: beyond the work limits, refuse.
+  if (!complete) disallowed.push('document too large or too deeply linked to analyse within the limits');
   const nums = new Set<number>([...oldState.entries.keys(), ...newState.entries.keys()]);
   for (const num of nums) {
     const ok = doc.locationKey(num, oldState);
@@ -308,7 +319,7 @@ export function analyseModifications(doc: PdfDocument, oldState: XrefState, newS
       case 'catalog': {
         if (!o || !n || isStream(newV)) return 'catalog type changed';
         for (const k of changedKeys(doc, o, n)) {
-          if (['DSS', 'Extensions', 'Metadata', 'Version'].includes(k)) permitted.add(k === 'DSS' ? 'DSS' : `catalog /${k}`);
+          if (['DSS', 'Extensions', 'Metadata', 'Version', 'StructTreeRoot'].includes(k)) permitted.add(k === 'DSS' ? 'DSS' : `catalog /${k}`);
           else if (k === 'Names') {
             // Only the named-appearance tree (/AP, used by stamp annotations) may change.
             const no = dictOf(doc.resolve(o.map.get(k), oldState)) ?? { kind: 'dict' as const, map: new Map() };
@@ -333,9 +344,21 @@ export function analyseModifications(doc: PdfDocument, oldState: XrefState, newS
       case 'acroform':
         if (!o || !n) return 'AcroForm type changed';
         return judgeAcroForm(o, n);
+      case 'names': {
+        if (!o || !n) return 'name dictionary replaced';
+        const bad = changedKeys(doc, o, n).filter((x) => x !== 'AP');
+        if (bad.length) return `/Names /${bad[0]} changed`;
+        annotations = true;
+        permitted.add('named appearances');
+        return true;
+      }
       case 'page': {
         if (!o || !n || isStream(newV)) return 'page object replaced';
         for (const k of changedKeys(doc, o, n)) {
+          if (k === 'Tabs' || k === 'StructParents') {
+            permitted.add(`page /${k}`);
+            continue;
+          }
           if (k !== 'Annots') return `page /${k} changed`;
           if (!isSubset(arrayKeys(doc, o.map.get(k), oldState), arrayKeys(doc, n.map.get(k), newState))) return 'page annotations removed';
           permitted.add('annotations added');
@@ -359,6 +382,10 @@ export function analyseModifications(doc: PdfDocument, oldState: XrefState, newS
             if (!isSubset(arrayKeys(doc, o.map.get(k), oldState), arrayKeys(doc, n.map.get(k), newState))) return 'field kids removed';
           } else if (k === 'AP' && sharedAppearance(o.map.get('AP'))) {
             return 'appearance replaced although the old appearance objects are also used elsewhere';
+          } else if (k === 'AP' && role === 'field' && !valueChanged(o, n)) {
+            // A new appearance for an unchanged value shows something other than what was signed
+            // (the "replace" shadow attack); filling or signing a field changes its value too.
+            return 'field appearance changed without a change of its value';
           } else if (['AS', 'AP', 'MK', 'F', 'Ff', 'Lock', 'SV', 'DA', 'DV', 'M', 'I'].includes(k)) {
             if (role === 'annot') annotations = true;
             else formFill = true;
@@ -375,6 +402,19 @@ export function analyseModifications(doc: PdfDocument, oldState: XrefState, newS
     }
   }
 
+  /** Did the field value (/V, possibly inherited from the parent field) change? */
+  function valueChanged(o: PdfDict, n: PdfDict): boolean {
+    const valueOf = (d: PdfDict, st: XrefState): PdfValue | undefined => {
+      let cur: PdfDict | null = d;
+      for (let i = 0; cur && i < 32; i++) {
+        if (cur.map.has('V')) return cur.map.get('V');
+        cur = dictOf(doc.resolve(cur.map.get('Parent'), st));
+      }
+      return undefined;
+    };
+    return !deepEqual(doc, valueOf(o, oldState), valueOf(n, newState));
+  }
+
   /** Old appearance objects (the /AP dict or its N/R/D entries) reachable by paths other than /AP. */
   function sharedAppearance(ap: PdfValue | undefined): boolean {
     const refs: number[] = [];
@@ -386,7 +426,7 @@ export function analyseModifications(doc: PdfDocument, oldState: XrefState, newS
       const sub = dictOf(v);
       if (sub && !isStream(v)) for (const [, x] of sub.map) if (isRef(x)) refs.push(x.num);
     }
-    return refs.some((n) => [...(roles.get(n) ?? [])].some((r) => r !== 'ap'));
+    return refs.some((n) => [...(roles.get(n) ?? [])].some((r) => !FREE_ROLES.has(r)));
   }
 
   function judgeAcroForm(o: PdfDict, n: PdfDict): true | string {
@@ -406,9 +446,23 @@ export function analyseModifications(doc: PdfDocument, oldState: XrefState, newS
     for (const a of arr.items) {
       if (isRef(a) && oldKeys.includes(refKey(a))) continue;
       const d = dictOf(doc.resolve(a, newState));
-      if (d && isName(d.map.get('Subtype'), 'Widget')) formFill = true;
-      else annotations = true;
+      if (d && isName(d.map.get('Subtype'), 'Widget')) {
+        // The widget of a new document timestamp is allowed even under DocMDP P=1 (PAdES LTV).
+        if (!isDocTimestampWidget(d)) formFill = true;
+      } else annotations = true;
     }
+  }
+
+  function isDocTimestampWidget(w: PdfDict): boolean {
+    let cur: PdfDict | null = w;
+    for (let i = 0; cur && i < 32; i++) {
+      if (cur.map.has('V')) {
+        const v = dictOf(doc.resolve(cur.map.get('V'), newState));
+        return !!v && (isName(v.map.get('Type'), 'DocTimeStamp') || isName(v.map.get('SubFilter'), 'ETSI.RFC3161'));
+      }
+      cur = dictOf(doc.resolve(cur.map.get('Parent'), newState));
+    }
+    return false;
   }
 
   function isLocked(name: string): boolean {
@@ -419,6 +473,7 @@ export function analyseModifications(doc: PdfDocument, oldState: XrefState, newS
   if (opts.docMdp === 1 && (formFill || annotations)) disallowed.push('changes not allowed by the certification signature (DocMDP P=1)');
   if (opts.docMdp === 2 && annotations) disallowed.push('annotations not allowed by the certification signature (DocMDP P=2)');
 
+  if (doc.exhausted) disallowed.push('object budget exhausted: changes could not be analysed completely');
   if (disallowed.length) return { level: 'DISALLOWED', details: disallowed.slice(0, 20) };
   const changed = [...nums].some((n) => doc.locationKey(n, oldState) !== doc.locationKey(n, newState));
   if (!changed && permitted.size === 0) return { level: 'NONE', details: [] };

@@ -8,7 +8,7 @@ import * as crypto from 'crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { signatureAlgByOid, verifyRaw } from '../crypto/algorithms';
-import { Cert, bytesEqual, extKeyUsage, namesEqual, verifyCertSignature, wrapCert } from '../crypto/certificates';
+import { Cert, bytesEqual, extKeyUsage, nameDer, namesEqual, verifyCertSignature, wrapCert } from '../crypto/certificates';
 import { RevocationInfo } from '../report';
 
 export type Origin = 'SUPPLIED' | 'CMS' | 'DSS';
@@ -28,13 +28,49 @@ interface ParsedOcsp {
   origin: Origin;
 }
 
+// The same CRLs (supplied by the caller, or a CA's CRL in many documents) recur: parse each once.
+const crlCache = new Map<string, { crl: pkijs.CertificateRevocationList; issuerDer: Uint8Array } | null>();
+const CRL_CACHE_MAX = 64;
+
+function cachedCrl(der: Uint8Array): { crl: pkijs.CertificateRevocationList; issuerDer: Uint8Array } | null {
+  const id = crypto.createHash('sha256').update(der).digest('hex');
+  if (crlCache.has(id)) return crlCache.get(id)!;
+  let out: { crl: pkijs.CertificateRevocationList; issuerDer: Uint8Array } | null = null;
+  try {
+    const asn = asn1js.fromBER(der);
+    if (asn.offset !== -1) {
+      const crl = new pkijs.CertificateRevocationList({ schema: asn.result });
+      out = { crl, issuerDer: nameDer(crl.issuer) };
+    }
+  } catch {
+    out = null;
+  }
+  if (crlCache.size >= CRL_CACHE_MAX) crlCache.delete(crlCache.keys().next().value as string);
+  crlCache.set(id, out);
+  return out;
+}
+
 /** Parsed once per document; malformed entries are skipped. */
 export class RevocationPool {
   private readonly crls: ParsedCrl[] = [];
   private readonly ocsps: ParsedOcsp[] = [];
-  readonly extraCerts: Cert[] = [];
+  private readonly ocspCerts: Cert[] = [];
 
-  constructor(data: RevocationData) {
+  /** Certificates carried by OCSP responses (responders, sometimes CAs). */
+  get extraCerts(): Cert[] {
+    this.parse();
+    return this.ocspCerts;
+  }
+
+  private parsed = false;
+
+  constructor(private readonly data: RevocationData) {}
+
+  /** Parses lazily: most documents never reach the revocation check (no trusted chain). */
+  private parse(): void {
+    if (this.parsed) return;
+    this.parsed = true;
+    const data = this.data;
     const seen = new Set<string>();
     const dedupe = (der: Uint8Array): boolean => {
       const h = crypto.createHash('sha256').update(der).digest('hex');
@@ -44,14 +80,8 @@ export class RevocationPool {
     };
     for (const { der, origin } of data.crls) {
       if (!dedupe(der)) continue;
-      try {
-        const asn = asn1js.fromBER(der);
-        if (asn.offset === -1) continue;
-        const crl = new pkijs.CertificateRevocationList({ schema: asn.result });
-        this.crls.push({ crl, issuerDer: new Uint8Array(crl.issuer.toSchema().toBER(false)), origin });
-      } catch {
-        /* skip */
-      }
+      const parsed = cachedCrl(der);
+      if (parsed) this.crls.push({ ...parsed, origin });
     }
     for (const { der, origin } of data.ocsps) {
       if (!dedupe(der)) continue;
@@ -68,7 +98,7 @@ export class RevocationPool {
           basic = new pkijs.BasicOCSPResponse({ schema: asn.result });
         }
         const certs = (basic.certs ?? []).map((c) => wrapCert(c));
-        this.extraCerts.push(...certs);
+        this.ocspCerts.push(...certs);
         this.ocsps.push({ basic, certs, origin });
       } catch {
         /* skip */
@@ -77,11 +107,13 @@ export class RevocationPool {
   }
 
   get isEmpty(): boolean {
+    this.parse();
     return this.crls.length === 0 && this.ocsps.length === 0;
   }
 
   /** Status of `cert` issued by `issuer`. */
   check(cert: Cert, issuer: Cert): RevocationInfo {
+    this.parse();
     const serial = cert.serialHex;
     // OCSP first: it is usually the fresher source.
     for (const o of this.ocsps) {

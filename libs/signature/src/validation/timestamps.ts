@@ -5,7 +5,7 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { digestByOid, hashBytes } from '../crypto/algorithms';
+import { DigestInfo, digestByOid, hashBytes } from '../crypto/algorithms';
 import { Cert, bytesEqual, certInfo } from '../crypto/certificates';
 import { CmsError, OID_TST_INFO, ParsedCms, checkSignerInfo, findSignerCert, parseCms } from '../cms/cms';
 import { TimestampInfo } from '../report';
@@ -33,10 +33,10 @@ export function parseTstInfo(p: ParsedCms): pkijs.TSTInfo {
   }
 }
 
-/** Verifies a token over `data` (the timestamped bytes, in parts). Never throws. */
+/** Verifies a token; `digestOf` gives the digest of the timestamped data. Never throws. */
 export function checkTimestamp(
   token: Uint8Array | ParsedCms,
-  data: () => Uint8Array[],
+  digestOf: (alg: DigestInfo) => Uint8Array,
   anchors: Cert[],
   extraCerts: Cert[],
 ): TimestampCheck {
@@ -59,7 +59,7 @@ export function checkTimestamp(
     res.imprintAlgorithm = ialg?.name ?? tst.messageImprint.hashAlgorithm.algorithmId;
     if (!ialg) problems.push('unsupported imprint hash algorithm');
     else {
-      res.info.imprintValid = bytesEqual(hashBytes(ialg, ...data()), new Uint8Array(tst.messageImprint.hashedMessage.valueBlock.valueHexView));
+      res.info.imprintValid = bytesEqual(digestOf(ialg), new Uint8Array(tst.messageImprint.hashedMessage.valueBlock.valueHexView));
       if (!res.info.imprintValid) problems.push('message imprint does not match');
     }
     const signer = findSignerCert(p, extraCerts);

@@ -4,6 +4,7 @@
  *   Test RootCA chuyên dùng Chính phủ G2
  *   └─ Test CA phục vụ các cơ quan Nhà nước G2
  *      ├─ signer (person, RSA)      ├─ seal (agency, RSA)     ├─ signerEcdsa (person, P-256)
+ *      ├─ signerRsaPss (person, RSASSA-PSS key)
  *      ├─ expired (person)          ├─ revoked (person; on `crl`)
  *      └─ tsa (EKU timeStamping, critical)
  *
@@ -11,13 +12,15 @@
  * chain to the genuine anchors. Keys and PKIs are cached per process (RSA keygen costs ~100 ms).
  */
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as forge from 'node-forge';
 import { SignerKey } from '../../src/sign/keys';
 import { TimestampProvider } from '../../src/sign/timestamp';
 import { DistinguishedName, EKU, Issuer, KeyUsage, issueCertificate, issueCrl, randomSerial, toPem } from './x509';
 import { TimestampOptions, buildTimeStampToken } from './tsa';
 
-export type KeyKind = 'rsa' | 'ec';
+export type KeyKind = 'rsa' | 'rsa-pss' | 'ec';
 export type PkiVariant = 'genuine' | 'lookalike';
 
 const keyCache = new Map<string, crypto.KeyObject>();
@@ -29,7 +32,9 @@ export function testKey(id: string, kind: KeyKind = 'rsa'): crypto.KeyObject {
     key =
       kind === 'rsa'
         ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
-        : crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+        : kind === 'rsa-pss'
+          ? crypto.generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 32 as unknown as string /* @types/node says string; Node wants a number */ }).privateKey
+          : crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
     keyCache.set(k, key);
   }
   return key;
@@ -58,6 +63,7 @@ export const NAMES = {
   signer: { C: 'VN', ST: 'Hà Nội', O: 'Ủy ban nhân dân tỉnh Thử Nghiệm', OU: 'Văn phòng', CN: 'Nguyễn Văn An' },
   seal: { C: 'VN', ST: 'Hà Nội', O: 'Ủy ban nhân dân tỉnh Thử Nghiệm', CN: 'Ủy ban nhân dân tỉnh Thử Nghiệm' },
   signerEcdsa: { C: 'VN', ST: 'Hà Nội', O: 'Sở Nội vụ tỉnh Thử Nghiệm', OU: 'Phòng Văn thư - Lưu trữ', CN: 'Trần Thị Bình' },
+  signerRsaPss: { C: 'VN', ST: 'Hà Nội', O: 'Sở Nội vụ tỉnh Thử Nghiệm', CN: 'Đỗ Thị Phương' },
   expired: { C: 'VN', ST: 'Hà Nội', O: 'Sở Nội vụ tỉnh Thử Nghiệm', CN: 'Phạm Văn Dũng' },
   revoked: { C: 'VN', ST: 'Hà Nội', O: 'Sở Nội vụ tỉnh Thử Nghiệm', CN: 'Hoàng Thị Em' },
   tsa: { C: 'VN', O: 'Ban Cơ yếu Chính phủ', CN: 'Test TSA chuyên dùng Chính phủ' },
@@ -75,6 +81,8 @@ export interface TestPki {
   seal: TestCert;
   /** person, ECDSA P-256 */
   signerEcdsa: TestCert;
+  /** person, RSASSA-PSS-only key (SPKI id-RSASSA-PSS, SHA-256, salt 32): always signs PSS */
+  signerRsaPss: TestCert;
   /** person, valid from now−3y to now−1y */
   expired: TestCert;
   /** person, revoked now−30d (keyCompromise) on `crl` */
@@ -93,8 +101,8 @@ export interface TestPki {
   signerKey(cert?: TestCert): SignerKey;
   /** PEM bundle of the chain (signer first) */
   chainPem(cert?: TestCert): string;
-  /** PKCS#12 (3DES, SHA-1 MAC; RSA keys only: forge's writer) */
-  pkcs12(cert: TestCert, password: string): Uint8Array;
+  /** PKCS#12 (3DES, SHA-1 MAC; RSA keys only: forge's writer); friendlyName becomes e.g. the NSS nickname */
+  pkcs12(cert: TestCert, password: string, friendlyName?: string): Uint8Array;
   /** RFC 3161 token from this PKI's TSA */
   timestamp(imprint: Uint8Array, opts?: TimestampOptions): Promise<Uint8Array>;
   /** a provider for `signPdf({ timestamp })`, optionally at a fixed genTime */
@@ -157,6 +165,7 @@ function buildPki(variant: PkiVariant, now: Date): TestPki {
   const signer = make('signer', { issuer: intermediate, from: -YEAR, to: 2 * YEAR, usage: person });
   const seal = make('seal', { issuer: intermediate, from: -YEAR, to: 2 * YEAR, usage: person });
   const signerEcdsa = make('signerEcdsa', { kind: 'ec', issuer: intermediate, from: -YEAR, to: 2 * YEAR, usage: person });
+  const signerRsaPss = make('signerRsaPss', { kind: 'rsa-pss', issuer: intermediate, from: -YEAR, to: 2 * YEAR, usage: person });
   const expired = make('expired', { issuer: intermediate, from: -3 * YEAR, to: -YEAR, usage: person });
   const revoked = make('revoked', { issuer: intermediate, from: -YEAR, to: 2 * YEAR, usage: person });
   const tsa = make('tsa', { issuer: intermediate, from: -5 * YEAR, to: 5 * YEAR, usage: ['digitalSignature', 'nonRepudiation'], eku: [EKU.timeStamping] });
@@ -178,6 +187,7 @@ function buildPki(variant: PkiVariant, now: Date): TestPki {
     signer,
     seal,
     signerEcdsa,
+    signerRsaPss,
     expired,
     revoked,
     tsa,
@@ -187,13 +197,38 @@ function buildPki(variant: PkiVariant, now: Date): TestPki {
     crls: [crl, rootCrl],
     signerKey: (c = signer) => ({ certificateChain: chainOf(c), privateKey: c.privateKey }),
     chainPem: (c = signer) => [c, ...c.issuers].map((x) => x.pem).join(''),
-    pkcs12: (c, password) => {
+    pkcs12: (c, password, friendlyName) => {
       const key = forge.pki.privateKeyFromPem(c.keyPem);
       const certs = [c, ...c.issuers].map((x) => forge.pki.certificateFromAsn1(forge.asn1.fromDer(Buffer.from(x.der).toString('binary'))));
-      const p12 = forge.pkcs12.toPkcs12Asn1(key, certs, password, { algorithm: '3des' });
+      const p12 = forge.pkcs12.toPkcs12Asn1(key, certs, password, { algorithm: '3des', ...(friendlyName ? { friendlyName } : {}) });
       return new Uint8Array(Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
     },
     timestamp: (imprint, opts) => buildTimeStampToken(tsaIdentity, imprint, opts),
     timestampProvider: (time) => (imprint) => buildTimeStampToken(tsaIdentity, imprint, { time }),
   };
+}
+
+/**
+ * Writes the PKI as files for CLI / e2e tests: anchors/root.pem, crl/*.crl (DER), and per end
+ * entity <role>.pem (chain), <role>.key.pem; returns the paths.
+ */
+export function exportTestPki(pki: TestPki, dir: string): { anchorsDir: string; rootPem: string; crlFiles: string[]; files: Record<string, { chainPem: string; keyPem: string }> } {
+  const anchorsDir = path.join(dir, 'anchors');
+  const crlDir = path.join(dir, 'crl');
+  fs.mkdirSync(anchorsDir, { recursive: true });
+  fs.mkdirSync(crlDir, { recursive: true });
+  const rootPem = path.join(anchorsDir, 'root.pem');
+  fs.writeFileSync(rootPem, pki.root.pem);
+  const crlFiles = [path.join(crlDir, 'intermediate.crl'), path.join(crlDir, 'root.crl')];
+  fs.writeFileSync(crlFiles[0], pki.crl);
+  fs.writeFileSync(crlFiles[1], pki.rootCrl);
+  const files: Record<string, { chainPem: string; keyPem: string }> = {};
+  for (const c of [pki.signer, pki.seal, pki.signerEcdsa, pki.signerRsaPss, pki.expired, pki.revoked, pki.tsa]) {
+    const chainPem = path.join(dir, `${c.role}.pem`);
+    const keyPem = path.join(dir, `${c.role}.key.pem`);
+    fs.writeFileSync(chainPem, pki.chainPem(c));
+    fs.writeFileSync(keyPem, c.keyPem);
+    files[c.role] = { chainPem, keyPem };
+  }
+  return { anchorsDir, rootPem, crlFiles, files };
 }
