@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { globalValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { jsonClientErrors } from './hardening/client-errors';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -31,6 +32,8 @@ export function configureApp(app: INestApplication): void {
   });
   app.useGlobalPipes(globalValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
+  // Errors raised by Node's HTTP parser (431, 400) leave as JSON as well.
+  jsonClientErrors(app.getHttpServer());
 
   const openApi = new DocumentBuilder()
     .setTitle('Electronic archive records service')

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AuditVerifyCommand } from '../audit/audit-verify.command';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseServerModule } from '../database/database.module';
 import { StorageModule } from '../storage/storage.module';
 import { HealthCommand } from './health.command';
+import { ImportCommand } from './import.command';
 import { MigrateCommand } from './migrate.command';
+import { ReindexCommand } from './reindex.command';
 import { VerifyPdfCommand } from './verify-pdf.command';
 
 /**
@@ -12,6 +15,6 @@ import { VerifyPdfCommand } from './verify-pdf.command';
  */
 @Module({
   imports: [ConfigModule, DatabaseServerModule, StorageModule],
-  providers: [MigrateCommand, HealthCommand, VerifyPdfCommand],
+  providers: [MigrateCommand, HealthCommand, VerifyPdfCommand, AuditVerifyCommand, ImportCommand, ReindexCommand],
 })
 export class CliModule {}

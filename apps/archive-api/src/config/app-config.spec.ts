@@ -51,7 +51,7 @@ describe('loadConfig', () => {
     const c = loadConfig({}, '/srv/app');
     expect(c.auth).toMatchObject({ jwtSecret: null, jwksUrl: null, jwksMinRefreshSeconds: 30, clockSkewSeconds: 60 });
     expect(c.rateLimit).toEqual({ windowSeconds: 60, publicPerWindow: 120, authFailuresPerWindow: 20 });
-    expect(c.audit.checkpointIntervalSeconds).toBe(3600);
+    expect(c.audit).toEqual({ checkpointIntervalSeconds: 3600, trustedKeyFingerprints: [] });
     expect(c.signingKeyPath).toBeNull();
     const d = loadConfig({ AUTH_JWKS_URL: 'https://idp.example/jwks', ARCHIVE_SIGNING_KEY: 'keys/archive.p12', RATE_LIMIT_PUBLIC: '0' }, '/srv/app');
     expect(d.auth.jwksUrl).toBe('https://idp.example/jwks');
@@ -62,12 +62,12 @@ describe('loadConfig', () => {
   it('refuses weak or malformed security settings, naming each', () => {
     let error: unknown;
     try {
-      loadConfig({ AUTH_JWT_SECRET: 'short', AUTH_JWKS_URL: 'ftp://x', RATE_LIMIT_PUBLIC: '-1', CORS_ORIGINS: 'evil', ARCHIVE_SIGNING_KEY: 'key.txt' });
+      loadConfig({ AUTH_JWT_SECRET: 'short', AUTH_JWKS_URL: 'ftp://x', RATE_LIMIT_PUBLIC: '-1', CORS_ORIGINS: 'evil', ARCHIVE_SIGNING_KEY: 'key.txt', AUDIT_TRUSTED_KEY_FINGERPRINTS: 'abc' });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    for (const name of ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'RATE_LIMIT_PUBLIC', 'CORS_ORIGINS', 'ARCHIVE_SIGNING_KEY']) {
+    for (const name of ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'RATE_LIMIT_PUBLIC', 'CORS_ORIGINS', 'ARCHIVE_SIGNING_KEY', 'AUDIT_TRUSTED_KEY_FINGERPRINTS']) {
       expect((error as ConfigError).message).toContain(`${name}:`);
     }
   });

@@ -38,6 +38,50 @@ export interface AppConfigValues {
   signingKeyPath: string | null;
   signingKeyPassword: string | null;
   jobs: JobsConfig;
+  transfers: TransfersConfig;
+  search: SearchConfig;
+}
+
+/** Search (issue 7): ranking bounds and the background text extraction. README "Search". */
+export interface SearchConfig {
+  /** Matches ranked per query; beyond it the hit set is sampled and the total estimated (`totalIsEstimate`). */
+  rankCandidates: number;
+  /** Heap blocks scanned for the candidates of a query made only of very common words (0: always the GIN index). */
+  probeBlocks: number;
+  /** PDF text extraction bounds: bigger files, extra pages and slow parses are skipped, never failed. */
+  textMaxBytes: number;
+  textMaxPages: number;
+  textMaxChars: number;
+  textTimeoutMs: number;
+  /** How often documents without extracted text are picked up; 0 disables the sweep. */
+  textSweepSeconds: number;
+}
+
+/** Transfers (nộp lưu), issue 6: limits, trust store and the signature policy. README "Transfers". */
+export type SignatureAction = 'accept' | 'flag' | 'reject';
+export interface TransfersConfig {
+  /** Whole request body of one transfer; beyond it → 413. */
+  maxBytes: number;
+  /** One document (multipart part / package entry); beyond it → 413. */
+  maxDocumentBytes: number;
+  /** Parts / documents per transfer. */
+  maxParts: number;
+  /** Trust anchors (PEM/DER files or directories) and CRLs; re-read when their files change. */
+  trustAnchorsDir: string | null;
+  trustCrlDir: string | null;
+  /** PDFs larger than this are not loaded for signature verification (bounded memory): INDETERMINATE. */
+  verifyMaxBytes: number;
+  /** Policy for verdicts that do not make a signature invalid (the invalid ones always reject). */
+  policy: { untrusted: SignatureAction; expired: SignatureAction; weak: SignatureAction; unsigned: SignatureAction; missingAgencySignature: SignatureAction; notVerified: SignatureAction };
+  /** Staged or stored objects no catalogue row claims are removed after this grace period. */
+  janitorGraceSeconds: number;
+  /** Mã cơ quan lưu trữ used in arcFileCode of the AIPs. */
+  archiveCode: string;
+  archiveName: string;
+  /** Write the AIP_hoso ZIP of each accepted case file beside its originals (TRANSFER_WRITE_AIP, default true). */
+  writeAip: boolean;
+  /** Documents of one case file handled at once by the processing job (TRANSFER_DOC_CONCURRENCY). */
+  docConcurrency: number;
 }
 
 export interface JobsConfig {
@@ -71,6 +115,8 @@ export interface RateLimitConfig {
 export interface AuditConfig {
   /** Seconds between signed checkpoints of the chain head; 0 disables the periodic job. */
   checkpointIntervalSeconds: number;
+  /** Fingerprints of earlier archive keys whose checkpoints stay trusted after a key rotation. */
+  trustedKeyFingerprints: string[];
 }
 
 /** Injection token and value class: `constructor(private readonly config: AppConfig)`. */
@@ -90,6 +136,8 @@ export class AppConfig implements AppConfigValues {
   signingKeyPath!: string | null;
   signingKeyPassword!: string | null;
   jobs!: JobsConfig;
+  transfers!: TransfersConfig;
+  search!: SearchConfig;
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
@@ -280,7 +328,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     authFailuresPerWindow: int('RATE_LIMIT_AUTH_FAILURES', 20, 0, 10_000_000),
   };
 
-  const audit: AuditConfig = { checkpointIntervalSeconds: int('AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, 0, 604_800) };
+  const trustedKeyFingerprints = (get('AUDIT_TRUSTED_KEY_FINGERPRINTS') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const f of trustedKeyFingerprints) {
+    if (!/^[0-9a-f]{64}$/.test(f)) problems.push(`AUDIT_TRUSTED_KEY_FINGERPRINTS: each entry must be a SHA-256 fingerprint in hex (got "${f}")`);
+  }
+  const audit: AuditConfig = { checkpointIntervalSeconds: int('AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, 0, 604_800), trustedKeyFingerprints };
 
   const signingKeyRaw = get('ARCHIVE_SIGNING_KEY');
   const signingKeyPath = signingKeyRaw ? path.resolve(cwd, signingKeyRaw) : null;
@@ -290,6 +342,54 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
 
   const jobs: JobsConfig = { pollMs: int('JOBS_POLL_MS', 1000, 0, 3_600_000) };
+
+  const bytesOf = (name: string, fallback: number): number => {
+    const v = get(name);
+    if (v === undefined) return fallback;
+    const m = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(v);
+    if (!m) {
+      problems.push(`${name}: must be a size such as 512mb or 2gb (got "${v}")`);
+      return fallback;
+    }
+    const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+    return Number(m[1]) * unit;
+  };
+  const action = (name: string, fallback: SignatureAction): SignatureAction => oneOf<SignatureAction>(name, ['accept', 'flag', 'reject'], fallback);
+  const dirOf = (name: string): string | null => {
+    const v = get(name);
+    return v ? path.resolve(cwd, v) : null;
+  };
+  const transfers: TransfersConfig = {
+    maxBytes: bytesOf('TRANSFER_MAX_BYTES', 20 * 1024 ** 3),
+    maxDocumentBytes: bytesOf('TRANSFER_MAX_DOCUMENT_BYTES', 4 * 1024 ** 3),
+    maxParts: int('TRANSFER_MAX_PARTS', 10_000, 1, 1_000_000),
+    trustAnchorsDir: dirOf('TRUST_ANCHORS_DIR'),
+    trustCrlDir: dirOf('TRUST_CRL_DIR'),
+    verifyMaxBytes: bytesOf('SIGNATURE_VERIFY_MAX_BYTES', 64 * 1024 ** 2),
+    policy: {
+      untrusted: action('SIGNATURE_POLICY_UNTRUSTED', 'flag'),
+      expired: action('SIGNATURE_POLICY_EXPIRED', 'flag'),
+      weak: action('SIGNATURE_POLICY_WEAK', 'flag'),
+      unsigned: action('SIGNATURE_POLICY_UNSIGNED', 'flag'),
+      missingAgencySignature: action('SIGNATURE_POLICY_MISSING_AGENCY_SIGNATURE', 'flag'),
+      notVerified: action('SIGNATURE_POLICY_NOT_VERIFIED', 'flag'),
+    },
+    janitorGraceSeconds: int('TRANSFER_JANITOR_GRACE_SECONDS', 24 * 3600, 0, 30 * 24 * 3600),
+    archiveCode: get('ARCHIVE_CODE') ?? 'LTCQ',
+    archiveName: get('ARCHIVE_NAME') ?? 'Lưu trữ cơ quan',
+    writeAip: bool('TRANSFER_WRITE_AIP', true),
+    docConcurrency: int('TRANSFER_DOC_CONCURRENCY', 4, 1, 64),
+  };
+
+  const search: SearchConfig = {
+    rankCandidates: int('SEARCH_RANK_CANDIDATES', 1000, 100, 1_000_000),
+    probeBlocks: int('SEARCH_PROBE_BLOCKS', 2000, 0, 10_000_000),
+    textMaxBytes: bytesOf('SEARCH_TEXT_MAX_BYTES', 64 * 1024 ** 2),
+    textMaxPages: int('SEARCH_TEXT_MAX_PAGES', 300, 1, 100_000),
+    textMaxChars: int('SEARCH_TEXT_MAX_CHARS', 200_000, 1000, 1_000_000),
+    textTimeoutMs: int('SEARCH_TEXT_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    textSweepSeconds: int('SEARCH_TEXT_SWEEP_SECONDS', 300, 0, 86_400),
+  };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return new AppConfig({
@@ -304,6 +404,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     corsOrigins,
     jobs,
     auth,
+    transfers,
+    search,
     rateLimit,
     audit,
     signingKeyPath,

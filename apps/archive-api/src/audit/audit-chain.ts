@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The hash chain of the audit trail, as pure functions (used by the service, the HTTP verifier and
+ * the CLI alike). hash(n) = SHA-256(hash(n-1) + canonicalJson(event n)), hash(0) = 64 zeros.
+ * The sequence number is part of the hashed content, so moving a row breaks the chain too.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type AuditOutcome = 'SUCCESS' | 'DENIED' | 'FAILURE';
+
+/** The hashed content of one event (everything but prevHash/hash). */
+export interface ChainedEvent {
+  seq: number;
+  id: string;
+  at: string; // ISO 8601 with milliseconds, UTC
+  actor: string;
+  role: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  outcome: AuditOutcome;
+  details: Record<string, unknown>;
+}
+
+/** JSON with keys sorted at every level and no whitespace: one byte string per value. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
+    if (value === undefined) return 'null';
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+export function chainHash(prevHash: string, event: ChainedEvent): string {
+  return createHash('sha256').update(prevHash).update(canonicalJson(event)).digest('hex');
+}
+
+/** A string PostgreSQL stores unchanged: no NUL (refused), no lone surrogate (becomes U+FFFD). */
+export function storableString(s: string): string {
+  return (s.replace(/\u0000/g, '') as string & { toWellFormed(): string }).toWellFormed();
+}
+
+function storable(v: unknown): unknown {
+  if (typeof v === 'string') return storableString(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (v === null || typeof v !== 'object') return v === undefined || typeof v === 'function' || typeof v === 'symbol' ? undefined : v;
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map((x) => storable(x) ?? null);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const y = storable(x);
+    // defineProperty: a "__proto__" key stays a key instead of replacing the prototype.
+    if (y !== undefined) Object.defineProperty(out, storableString(k), { value: y, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * Makes `details` storable and stable, so that what is hashed is exactly what jsonb gives back:
+ * no NUL (jsonb refuses it), lone surrogates replaced, dates as ISO strings, non-finite numbers null.
+ */
+export function normalizeDetails(details: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!details) return {};
+  const v = storable(details);
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** Strings for the text columns: storable, bounded. */
+export function cleanText(s: string | null | undefined, max = 1000): string | null {
+  if (s === null || s === undefined) return null;
+  return storableString(s).slice(0, max);
+}

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ArchiveKeyService } from '../archive-key/archive-key.service';
+import { AuditCheckpointDto, AuditEventDto, AuditPageDto, AuditQueryDto } from './audit.dto';
+import { AuditVerification, verifyAuditChain } from './audit-verifier';
+
+interface Row {
+  seq: string;
+  id: string;
+  at: Date;
+  actor: string;
+  role: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  outcome: string;
+  details: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+const EXPORT_BATCH = 1000;
+const COLUMNS = 'seq, id, at, actor, role, action, target, ip, outcome, details, prev_hash, hash';
+
+/** Reading the audit trail (AUDITOR): filtered pages, streamed exports, chain verification. */
+@Injectable()
+export class AuditQueryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly key: ArchiveKeyService,
+  ) {}
+
+  async list(q: AuditQueryDto): Promise<AuditPageDto> {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 50;
+    const { where, params } = this.filters(q);
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM audit_events ${where}`, params)) as { total: number }[];
+    const rows = (await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM audit_events ${where} ORDER BY seq LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, pageSize, (page - 1) * pageSize],
+    )) as Row[];
+    return { total, page, pageSize, items: rows.map(toDto) };
+  }
+
+  /** Every matching event in chain order, in keyset batches (bounded memory for any size). */
+  async *exportAll(q: AuditQueryDto): AsyncGenerator<AuditEventDto> {
+    const { where, params } = this.filters(q);
+    let after = 0;
+    for (;;) {
+      const rows = (await this.dataSource.query(
+        `SELECT ${COLUMNS} FROM audit_events ${where ? `${where} AND` : 'WHERE'} seq > $${params.length + 1} ORDER BY seq LIMIT ${EXPORT_BATCH}`,
+        [...params, after],
+      )) as Row[];
+      for (const r of rows) yield toDto(r);
+      if (rows.length < EXPORT_BATCH) return;
+      after = Number(rows[rows.length - 1].seq);
+    }
+  }
+
+  /** The signed checkpoints, newest first, for offline verification against the archive's certificate. */
+  async checkpoints(limit = 100): Promise<AuditCheckpointDto[]> {
+    const rows = (await this.dataSource.query(
+      'SELECT seq, head_hash, at, algorithm, key_fingerprint, public_key, signature FROM audit_checkpoints ORDER BY id DESC LIMIT $1',
+      [limit],
+    )) as { seq: string; head_hash: string; at: Date; algorithm: string; key_fingerprint: string; public_key: string; signature: string }[];
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      headHash: r.head_hash,
+      at: new Date(r.at).toISOString(),
+      algorithm: r.algorithm,
+      keyFingerprint: r.key_fingerprint,
+      publicKey: r.public_key,
+      signature: r.signature,
+    }));
+  }
+
+  async verify(): Promise<AuditVerification> {
+    return verifyAuditChain(this.dataSource, { trustedKeyFingerprints: this.key.trustedFingerprints(this.key.get()) });
+  }
+
+  private filters(q: AuditQueryDto): { where: string; params: unknown[] } {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      clauses.push(sql.replace('?', `$${params.length}`));
+    };
+    if (q.from) add('at >= ?', new Date(q.from).toISOString());
+    if (q.to) add('at < ?', new Date(q.to).toISOString());
+    if (q.actor) add('actor = ?', q.actor);
+    if (q.action) add('action = ?', q.action);
+    if (q.target) add('target = ?', q.target);
+    if (q.outcome) add('outcome = ?', q.outcome);
+    return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+}
+
+function toDto(r: Row): AuditEventDto {
+  return {
+    id: r.id,
+    seq: Number(r.seq),
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    role: r.role,
+    action: r.action,
+    target: r.target,
+    ip: r.ip,
+    outcome: r.outcome,
+    details: r.details ?? {},
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+export const CSV_COLUMNS = ['seq', 'id', 'at', 'actor', 'role', 'action', 'target', 'ip', 'outcome', 'details', 'prevHash', 'hash'] as const;
+
+/** One CSV line (RFC 4180), with spreadsheet formula injection neutralised. */
+export function csvLine(values: (string | number | null)[]): string {
+  return (
+    values
+      .map((v) => {
+        let s = v === null ? '' : String(v);
+        if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+        return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+      })
+      .join(',') + '\r\n'
+  );
+}
+
+export function csvRow(e: AuditEventDto): string {
+  return csvLine([e.seq, e.id, e.at, e.actor, e.role, e.action, e.target, e.ip, e.outcome, JSON.stringify(e.details), e.prevHash, e.hash]);
+}

@@ -1,0 +1,117 @@
+import { Controller, Get, Headers, HttpStatus, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import { CurrentActor, RequestActor, RequirePermission } from '../auth/auth.decorators';
+import { ApiError } from '../common/api-error';
+import { CaseFileDto, CaseFileListDto, DocumentDto, ListFilesQueryDto } from './records.dto';
+import { DocumentContent, RecordsService } from './records.service';
+
+/** Catalogue reads: case files (hồ sơ), documents and their original bytes. */
+@ApiTags('Catalogue')
+@Controller()
+export class RecordsController {
+  constructor(private readonly records: RecordsService) {}
+
+  @Get('files')
+  @RequirePermission('metadata.read')
+  @ApiOperation({ summary: 'Case files (hồ sơ) the caller may see' })
+  @ApiOkResponse({ type: CaseFileListDto })
+  listFiles(@Query() q: ListFilesQueryDto, @CurrentActor() actor: RequestActor): Promise<CaseFileListDto> {
+    return this.records.listFiles(q, actor);
+  }
+
+  @Get('files/:id')
+  @RequirePermission('metadata.read')
+  @ApiOkResponse({ type: CaseFileDto })
+  getFile(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: RequestActor): Promise<CaseFileDto> {
+    return this.records.getFile(id, actor);
+  }
+
+  @Get('documents/:id')
+  @RequirePermission('metadata.read')
+  @ApiOkResponse({ type: DocumentDto })
+  getDocument(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: RequestActor): Promise<DocumentDto> {
+    return this.records.getDocument(id, actor);
+  }
+
+  @Get('documents/:id/signatures')
+  @RequirePermission('metadata.read')
+  @ApiOperation({ summary: 'The stored signature validation report (format of verify-pdf --json)' })
+  getSignatures(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: RequestActor): Promise<Record<string, unknown>> {
+    return this.records.getSignatures(id, actor);
+  }
+
+  @Get('files/:id/package')
+  @RequirePermission('original.download')
+  @ApiOperation({ summary: 'The archival information package (E-ARK AIP_hoso ZIP) of the case file. Range → 206; ETag = "sha256".' })
+  async package(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Headers('range') rangeHeader: string | undefined,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @CurrentActor() actor: RequestActor,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.send(await this.records.package(id, actor), rangeHeader, ifNoneMatch, res);
+  }
+
+  @Get('documents/:id/content')
+  @RequirePermission('original.download')
+  @ApiOperation({ summary: 'The original bytes, exactly as received. Range (one range) → 206; ETag = "sha256".' })
+  async content(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Headers('range') rangeHeader: string | undefined,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @CurrentActor() actor: RequestActor,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.send(await this.records.content(id, actor), rangeHeader, ifNoneMatch, res);
+  }
+
+  /** Streams stored bytes with ETag, conditional GET and a single Range. */
+  private async send(c: DocumentContent, rangeHeader: string | undefined, ifNoneMatch: string | undefined, res: Response): Promise<void> {
+    const etag = `"${c.sha256}"`;
+    res.setHeader('ETag', etag);
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Content-Type', c.mimeType);
+    res.setHeader('Content-Disposition', `attachment; filename="${c.fileName.replace(/[^\x20-\x7e]|"/g, '_')}"`);
+    res.setHeader('Cache-Control', 'private, no-transform');
+    if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
+      res.status(HttpStatus.NOT_MODIFIED).end();
+      return;
+    }
+    const range = parseRange(rangeHeader, c.size);
+    if (range === 'unsatisfiable') {
+      res.setHeader('Content-Range', `bytes */${c.size}`);
+      throw new ApiError(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, `Range not satisfiable for ${c.size} bytes`);
+    }
+    const stream = await c.open(range ?? undefined);
+    if (range) {
+      res.status(HttpStatus.PARTIAL_CONTENT);
+      res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${c.size}`);
+      res.setHeader('Content-Length', String(range.end - range.start + 1));
+    } else {
+      res.status(HttpStatus.OK);
+      res.setHeader('Content-Length', String(c.size));
+    }
+    await pipeline(stream, res).catch(() => res.destroy());
+  }
+}
+
+/** One `bytes=` range (suffix and open-ended forms too); several ranges or junk → the whole body (RFC 9110 allows ignoring). */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (size === 0) return 'unsatisfiable';
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size) return 'unsatisfiable';
+  if (end < start) return null;
+  return { start, end };
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { RecordsController } from './records.controller';
+import { RecordsService } from './records.service';
+
+/** The catalogue of case files and documents (owns `case_files`, `documents`). */
+@Module({
+  controllers: [RecordsController],
+  providers: [RecordsService],
+  exports: [RecordsService],
+})
+export class RecordsModule {}

@@ -1,0 +1,697 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  ArchivalDocument,
+  CaseFile,
+  caseFileRetention,
+  EarkPackage,
+  formatDocCode,
+  formatDocId,
+  Issue,
+  parseFileCode,
+  readPackage,
+  retentionUntil,
+  validateCaseFile,
+  validateManifest,
+  writeAip,
+} from '@archive/metadata';
+import { ZipArchive } from '@archive/metadata/eark/zip-reader';
+import { resolveLimits } from '@archive/metadata/eark/limits';
+import { DocumentReport, verifyPdf } from '@archive/signature';
+import { ObjectStore, RetentionShortenError } from '@archive/storage';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { Job, JobQueue } from '../jobs/job-queue.service';
+import { NewDocument, RecordsService } from '../records/records.service';
+import { InjectObjectStore } from '../storage/storage.module';
+import { caseFilePrefix, documentKey } from './object-keys';
+import { decideSignature, policyMessage } from './signature-policy';
+import { readSmall, storeRangeSource } from './staging';
+import { TransferIntakeService } from './transfer-intake.service';
+import { DocumentResult, FileResult, ResultMessage, StagedPart, TERMINAL_STATUSES, TRANSFER_QUEUE, TransferStatus } from './transfer.types';
+import { TrustMaterial, trustMaterialFingerprint, TrustStoreService } from './trust-store.service';
+
+const SYSTEM_ACTOR = { system: 'transfer-processor' };
+
+interface TransferRow {
+  id: string;
+  status: TransferStatus;
+  agency_id: string | null;
+  body_kind: 'MULTIPART' | 'ZIP_MANIFEST' | 'EARK_SIP';
+  parts: StagedPart[];
+  manifest: unknown;
+  submitted_by: string;
+}
+
+/** Opens the bytes of one received document, whatever the body kind. */
+interface Source {
+  open(part: StagedPart): Promise<Readable>;
+  close(): Promise<void>;
+}
+
+interface FilePlan {
+  index: number;
+  raw: Record<string, unknown>;
+  caseFile: CaseFile | null;
+  result: FileResult;
+  docs: DocumentResult[];
+  stored: NewDocument[];
+  /** keys this run wrote for the file (removed again if the file ends up rejected). */
+  written: string[];
+  existing?: { id: string };
+  aip?: { key: string; sha256: string; size: number } | null;
+  /** Verified bytes kept for the AIP (bounded by AIP_BUFFER_BYTES per case file) instead of reading them back. */
+  buffers?: Map<number, Buffer>;
+  bufferedBytes?: number;
+}
+
+const AIP_BUFFER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The processing job of a transfer (queue `transfers.process`). Idempotent and safe to re-run after a
+ * crash at any point:
+ *   1. validate the manifest (libs/metadata): every issue goes to the report with its path and code;
+ *   2. per document: SHA-256 against the manifest, signature verification (libs/signature) against the
+ *      current trust store, the signature policy; a case file is accepted only whole;
+ *   3. preserve: originals byte for byte under `aip/<agency>/<year>/<fileCode>/<transferId>/data/…`
+ *      (a re-run finds and reuses what an earlier run stored);
+ *   4. ONE transaction per accepted case file: case file, documents, signature reports, audit event,
+ *      transfer results/status. Objects are stored before it, so no row ever lacks its object;
+ *   5. after the commit: WORM (retention until the case file's retention end, legal hold when
+ *      permanent) — only now, so that an object no row claims can still be removed by the janitor —
+ *      and the staging is discarded.
+ */
+@Injectable()
+export class TransferProcessorService implements OnModuleInit {
+  private readonly logger = new Logger('TransferProcessor');
+  private readonly evidenceKept = new Set<string>();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectObjectStore() private readonly store: ObjectStore,
+    private readonly config: AppConfig,
+    private readonly jobs: JobQueue,
+    private readonly audit: AuditService,
+    private readonly records: RecordsService,
+    private readonly trust: TrustStoreService,
+    private readonly intake: TransferIntakeService,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.register<{ transferId: string }>(TRANSFER_QUEUE, (job) => this.handle(job));
+  }
+
+  private async handle(job: Job<{ transferId: string }>): Promise<void> {
+    try {
+      await this.process(job.payload.transferId, job.attempts > 1);
+    } catch (err) {
+      if (job.attempts >= job.maxAttempts) await this.markFailed(job.payload.transferId, err);
+      throw err;
+    }
+  }
+
+  /** `rerun`: an earlier attempt may have stored objects already (looked up and reused instead of rewritten). */
+  async process(transferId: string, rerun = true): Promise<void> {
+    const t = (await this.db.query('SELECT id, status, agency_id, body_kind, parts, manifest, submitted_by FROM transfers WHERE id = $1', [transferId]))[0] as TransferRow | undefined;
+    if (!t) return;
+    if (TERMINAL_STATUSES.includes(t.status)) {
+      // Ended, but a crash may have come between the last commit and WORM / clean-up: finish those.
+      await this.applyWorm(t.id);
+      await this.intake.discardStaging(t.id);
+      return;
+    }
+    await this.db.query(`UPDATE transfers SET status = 'PROCESSING', started_at = COALESCE(started_at, now()) WHERE id = $1`, [t.id]);
+
+    const transferIssues: ResultMessage[] = [];
+    const raw = (t.manifest ?? {}) as { agency?: { id?: string; name?: string }; files?: unknown[] };
+    const rawFiles = Array.isArray(raw.files) ? raw.files : [];
+    const manifestCheck = validateManifest(raw);
+    const agencyId = typeof raw.agency?.id === 'string' ? raw.agency.id : '';
+    for (const i of manifestCheck.issues) if (!i.path.startsWith('files[') && i.severity === 'error') transferIssues.push(fromIssue(i));
+    if (agencyId && !(await this.agencyExists(agencyId))) {
+      transferIssues.push({ path: 'agency.id', code: 'agency_unknown', message: `Cơ quan ${agencyId} chưa được đăng ký / agency ${agencyId} is not registered (POST /agencies)` });
+    }
+
+    const files: FilePlan[] = rawFiles.map((rf, index) => {
+      try {
+        return this.planFile(index, rf, agencyId, manifestCheck.issues);
+      } catch (err) {
+        // Input the validator did not foresee is still bad input: the file is rejected, the job does not retry.
+        this.logger.warn({ err, transferId, index }, 'validation threw; the case file is rejected');
+        const f = this.planFile(index, {}, agencyId, []);
+        reject(f, { path: `files[${index}]`, code: 'invalid_input', message: 'Dữ liệu hồ sơ không đọc được / unreadable case file' });
+        return f;
+      }
+    });
+    // A part nobody references is an integrity problem of the whole transfer (API.md: unreferenced files).
+    const parts = t.parts.filter((p) => p.path !== '');
+    const referenced = new Set(
+      files.flatMap((f) => (Array.isArray(f.raw.documents) ? (f.raw.documents as { path?: unknown }[]) : []).map((d) => (typeof d?.path === 'string' ? d.path.normalize('NFC') : ''))),
+    );
+    for (const p of parts) {
+      if (!referenced.has(p.path)) transferIssues.push({ path: p.path, code: 'file_unreferenced', message: `Tệp ${p.path} không được khai báo trong manifest / ${p.path} is not referenced by the manifest` });
+    }
+
+    if (transferIssues.length > 0) {
+      for (const f of files) reject(f, { code: 'transfer_rejected', message: 'Gói nộp lưu bị từ chối / the transfer was rejected' });
+      await this.finish(t, files, transferIssues, 'REJECTED');
+      return;
+    }
+
+    // Duplicates in the catalogue (another transfer's live case files / documents).
+    const live = await this.records.liveFileCodes(files.filter((f) => f.caseFile).map((f) => f.caseFile!.fileCode));
+    for (const f of files) {
+      if (!f.caseFile) continue;
+      const hit = live.get(f.caseFile.fileCode);
+      if (hit && hit.transferId === t.id) f.existing = { id: hit.id };
+      else if (hit) reject(f, { path: `files[${f.index}].fileCode`, code: 'file_code_exists', message: `Hồ sơ ${f.caseFile.fileCode} đã được lưu trữ / already archived as ${hit.id}` });
+    }
+    const docCodes = files.filter((f) => f.caseFile && !f.existing && f.result.status === 'ACCEPTED').flatMap((f) => f.docs.map((d) => d.docCode!));
+    const liveDocs = await this.records.liveDocCodes(docCodes);
+    for (const f of files) {
+      if (f.existing || f.result.status !== 'ACCEPTED') continue;
+      f.docs.forEach((d, j) => {
+        if (d.docCode && liveDocs.has(d.docCode)) rejectDoc(f, j, { path: `files[${f.index}].documents[${j}].docCode`, code: 'doc_code_exists', message: `Tài liệu ${d.docCode} đã được lưu trữ / already archived` });
+      });
+    }
+
+    const byPath = new Map(parts.map((p) => [p.path, p]));
+    const source = await this.openSource(t);
+    try {
+      const material = this.trust.current();
+      const trust = { ...material, evidence: trustMaterialFingerprint(material) };
+      await this.keepTrustEvidence(material);
+      for (const f of files) {
+        if (f.existing || f.result.status !== 'ACCEPTED' || !f.caseFile) continue;
+        await this.preserveFile(t, f, agencyId, byPath, source, trust, rerun);
+      }
+    } finally {
+      await source.close();
+    }
+
+    // Catalogue: one transaction per accepted case file; the last one also closes the transfer.
+    const accepted = files.filter((f) => f.result.status === 'ACCEPTED' && !f.existing);
+    const alreadyIn = files.filter((f) => f.existing);
+    for (const f of alreadyIn) await this.reloadExisting(f);
+    const finalStatus: TransferStatus =
+      accepted.length + alreadyIn.length === 0 ? 'REJECTED' : files.every((f) => f.result.status === 'ACCEPTED') ? 'ACCEPTED' : 'PARTIALLY_ACCEPTED';
+    if (accepted.length === 0) {
+      await this.finish(t, files, transferIssues, finalStatus);
+    } else {
+      for (let k = 0; k < accepted.length; k++) {
+        const f = accepted[k]!;
+        const last = k === accepted.length - 1;
+        await this.db.transaction(async (m) => {
+          await this.catalogueFile(m, t, f, agencyId);
+          if (last) await this.writeResults(m, t, files, transferIssues, finalStatus);
+          else await this.writeResults(m, t, files, transferIssues, 'PROCESSING');
+        });
+      }
+    }
+    await this.applyWorm(t.id);
+    await this.discardUnclaimed(t, files);
+  }
+
+  /** Staging, and documents streamed in place at intake whose case file was not accepted. */
+  private async discardUnclaimed(t: TransferRow, files: FilePlan[]): Promise<void> {
+    const claimed = new Set(files.flatMap((f) => (f.result.status === 'ACCEPTED' ? f.stored.map((d) => d.objectKey) : [])));
+    for (const p of t.parts) {
+      if (!p.key.startsWith('staging/') && !claimed.has(p.key) && !(await this.records.claimedKeys([p.key])).has(p.key)) {
+        await this.store.remove(p.key).catch(() => undefined);
+      }
+    }
+    await this.intake.discardStaging(t.id);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Planning (pure validation)
+
+  private planFile(index: number, rf: unknown, agencyId: string, manifestIssues: Issue[]): FilePlan {
+    const raw = (typeof rf === 'object' && rf !== null ? rf : {}) as Record<string, unknown>;
+    const fileCode = typeof raw.fileCode === 'string' ? raw.fileCode.normalize('NFC') : '';
+    const base = `files[${index}]`;
+    const check = validateCaseFile(raw, { agencyId: agencyId || undefined, basePath: base });
+    const issues = dedupeIssues([...manifestIssues.filter((i) => i.path === base || i.path.startsWith(`${base}.`) || i.path.startsWith(`${base}[`)), ...check.issues]);
+    const rawDocs = Array.isArray(raw.documents) ? (raw.documents as Record<string, unknown>[]) : [];
+    const cf = check.ok ? check.value! : null;
+    const f: FilePlan = {
+      index,
+      raw,
+      caseFile: null,
+      result: { fileCode, status: 'ACCEPTED', fileId: null, errors: [], warnings: [] },
+      docs: rawDocs.map((d, j) => {
+        const docs = cf?.documents;
+        const v = docs?.[j];
+        const path = typeof d?.path === 'string' ? d.path.normalize('NFC') : '';
+        return {
+          path,
+          fileCode,
+          docCode: v ? (v.docCode ?? formatDocCode(cf!.fileCode, v.docOrdinal)) : typeof d?.docCode === 'string' ? d.docCode : null,
+          status: 'ACCEPTED',
+          documentId: null,
+          signatureSummary: null,
+          signatureFlags: [],
+          sha256: null,
+          size: null,
+          errors: [],
+          warnings: [],
+        } satisfies DocumentResult;
+      }),
+      stored: [],
+      written: [],
+    };
+    const docPath = /^files\[\d+\]\.documents\[(\d+)\]/;
+    for (const i of issues) {
+      const m = docPath.exec(i.path);
+      const target = m ? f.docs[Number(m[1])] : undefined;
+      const msg = fromIssue(i);
+      if (i.severity === 'error') {
+        if (target) {
+          target.status = 'REJECTED';
+          target.errors.push(msg);
+        } else f.result.errors.push(msg);
+      } else (target ?? f.result).warnings.push(msg);
+    }
+    if (!cf || issues.some((i) => i.severity === 'error')) {
+      reject(f, f.result.errors.length ? null : { code: 'document_rejected', message: 'Hồ sơ có tài liệu không hợp lệ / a document of the case file is invalid' });
+      return f;
+    }
+    f.caseFile = cf;
+    return f;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Preservation
+
+  private async preserveFile(
+    t: TransferRow,
+    f: FilePlan,
+    agencyId: string,
+    byPath: Map<string, StagedPart>,
+    source: Source,
+    trust: TrustMaterial & { evidence: string },
+    rerun: boolean,
+  ): Promise<void> {
+    const cf = f.caseFile!;
+    const year = parseFileCode(cf.fileCode, { agencyId })?.year ?? Number(cf.endDate.slice(0, 4));
+    const prefix = caseFilePrefix(agencyId, year, cf.fileCode, t.id);
+    const out: (NewDocument | null)[] = cf.documents.map(() => null);
+    // Documents of a file are handled a few at a time: store round trips overlap with verification.
+    await pool(cf.documents.map((_, j) => j), this.config.transfers.docConcurrency, async (j) => {
+      if (f.result.status !== 'ACCEPTED') return;
+      out[j] = await this.preserveDocument(t, f, j, prefix, byPath, source, trust, rerun);
+    });
+    if (f.result.status === 'ACCEPTED') f.stored = out.filter((d): d is NewDocument => d !== null);
+    if (f.result.status === 'ACCEPTED') {
+      try {
+        f.aip = await this.storeAip(t, f, agencyId, prefix);
+      } catch (err) {
+        const codes = (err as { errors?: { code: string; path?: string; message: { vi: string; en: string } }[] }).errors;
+        if (!codes?.length) throw err;
+        const c = codes[0]!;
+        reject(f, { code: c.code.toLowerCase(), path: c.path, message: `${c.message.vi} / ${c.message.en}` });
+      }
+    }
+    f.buffers = undefined;
+    f.bufferedBytes = 0;
+    if (f.result.status !== 'ACCEPTED') {
+      // Not catalogued: what this run stored for the file goes again (unlocked, so removable; else the janitor).
+      for (const k of f.written) await this.store.remove(k).catch(() => undefined);
+      f.stored = [];
+    }
+  }
+
+  /** One document: bytes, SHA-256, signature, policy, and its original stored at its archive key. Null when rejected. */
+  private async preserveDocument(
+    t: TransferRow,
+    f: FilePlan,
+    j: number,
+    prefix: string,
+    byPath: Map<string, StagedPart>,
+    source: Source,
+    trust: TrustMaterial & { evidence: string },
+    rerun: boolean,
+  ): Promise<NewDocument | null> {
+    const cf = f.caseFile!;
+    const doc = cf.documents[j]!;
+    const r = f.docs[j]!;
+    const part = byPath.get(doc.path);
+    if (!part) {
+      rejectDoc(f, j, { path: `files[${f.index}].documents[${j}].path`, code: 'document_missing', message: `Không nhận được tệp ${doc.path} / no part or entry named ${doc.path}` });
+      return null;
+    }
+    const mimeType = mimeOf(part, doc);
+    const key = documentKey(prefix, r.docCode!, doc.path, mimeType);
+    const inPlace = part.key === key; // streamed straight to its archive key at intake
+    const expected = doc.sha256.toLowerCase();
+    const validatedAt = this.clock.now();
+    const meta = objectMetadata(t.id, cf.fileCode, r.docCode!);
+    let report: DocumentReport | null = null;
+    let sha256: string;
+    let size: number;
+    let versionId: string | null = inPlace ? (part.versionId ?? null) : null;
+    try {
+      // Only a re-run can find its own earlier write at the key.
+      const existing = !inPlace && rerun ? await this.store.stat(key) : null;
+      if (part.size <= this.config.transfers.verifyMaxBytes) {
+        // Small enough to verify: one read into memory, verified, then (unless already there) stored from the same buffer.
+        const bytes = await readSmall(await source.open(part), this.config.transfers.verifyMaxBytes + 1, doc.path);
+        sha256 = createHash('sha256').update(bytes).digest('hex');
+        size = bytes.length;
+        if (sha256 === expected && (f.bufferedBytes ?? 0) + size <= AIP_BUFFER_BYTES) {
+          (f.buffers ??= new Map()).set(doc.docOrdinal, bytes);
+          f.bufferedBytes = (f.bufferedBytes ?? 0) + size;
+        }
+        if (sha256 === expected && isPdf(bytes, mimeType)) report = await verifyPdf(bytes, { trustAnchors: trust.trustAnchors, crls: trust.crls, validationTime: validatedAt });
+        if (sha256 === expected && !inPlace) {
+          if (existing?.sha256 === sha256) versionId = existing.versionId;
+          else {
+            versionId = (await this.store.put(key, bytes, { contentType: mimeType, metadata: meta })).versionId;
+            f.written.push(key);
+          }
+        }
+      } else if (inPlace) {
+        sha256 = part.sha256;
+        size = part.size;
+      } else if (existing?.sha256 === expected) {
+        sha256 = existing.sha256;
+        size = existing.size;
+        versionId = existing.versionId;
+      } else {
+        // Too large to load: streamed straight to its archive key, hashed on the way; not verified.
+        const put = await this.store.put(key, await source.open(part), { contentType: mimeType, metadata: meta });
+        f.written.push(key);
+        sha256 = put.sha256;
+        size = put.size;
+        versionId = put.versionId;
+      }
+    } catch (err) {
+      const codes = (err as { errors?: { code: string }[] }).errors;
+      if (codes?.length) {
+        rejectDoc(f, j, { path: doc.path, code: codes[0]!.code.toLowerCase(), message: (err as Error).message });
+        return null;
+      }
+      throw err; // storage or database trouble: transient, the job is retried
+    }
+    r.sha256 = sha256;
+    r.size = size;
+    if (sha256 !== expected) {
+      rejectDoc(f, j, { path: `files[${f.index}].documents[${j}].sha256`, code: 'checksum_mismatch', message: `SHA-256 không khớp: nhận ${sha256} / checksum mismatch: received ${sha256}, manifest says ${expected}` });
+      return null;
+    }
+    const decision = decideSignature(report, this.config.transfers.policy);
+    r.signatureSummary = decision.summary;
+    r.signatureFlags = decision.flags;
+    r.warnings.push(...decision.warnings);
+    if (decision.rejected) {
+      rejectDoc(f, j, ...decision.errors.map((e) => ({ ...e, path: doc.path })));
+      return null;
+    }
+    return {
+      doc,
+      docCode: r.docCode!,
+      docId: doc.docId ?? formatDocId(cf.fileCode, doc.docOrdinal),
+      mimeType,
+      sha256,
+      size,
+      objectKey: key,
+      objectVersionId: versionId,
+      signatureSummary: decision.summary,
+      signatureFlags: decision.flags,
+      signatureReport: report,
+      validatedAt,
+      trustEvidence: trust.evidence,
+    };
+  }
+
+  /**
+   * The AIP_hoso of the case file (E-ARK, TT 05/2025), streamed from the stored originals into the
+   * store: METS + EAD + PREMIS (ingestion, metadata validation, fixity, signature validation events).
+   * Its key is deterministic per transfer and case file, so a re-run reuses an AIP already written.
+   */
+  private async storeAip(t: TransferRow, f: FilePlan, agencyId: string, prefix: string): Promise<{ key: string; sha256: string; size: number } | null> {
+    if (!this.config.transfers.writeAip) return null;
+    const cf = f.caseFile!;
+    const uuid = uuidFrom(`${t.id}\u0000${cf.fileCode}`);
+    const first = f.stored[0]?.validatedAt ?? this.clock.now();
+    const written = writeAip({
+      caseFile: cf,
+      archiveCode: this.config.transfers.archiveCode,
+      archive: { name: this.config.transfers.archiveName, id: this.config.transfers.archiveCode },
+      producer: { id: agencyId, name: String((t.manifest as { agency?: { name?: string } })?.agency?.name ?? agencyId) },
+      uuid,
+      createdAt: first,
+      ingestedAt: first,
+      metadataValidation: { outcome: f.result.warnings.length || f.docs.some((d) => d.warnings.length) ? 'warning' : 'success', dateTime: first },
+      files: f.stored.map((d) => ({
+        docOrdinal: d.doc.docOrdinal,
+        size: d.size,
+        sha256: d.sha256,
+        mimeType: d.mimeType,
+        originalName: d.doc.path.split('/').pop(),
+        fixityCheckedAt: d.validatedAt,
+        signature: { outcome: d.signatureSummary as 'VALID', dateTime: d.validatedAt, detail: d.signatureFlags.join(',') || undefined },
+        open: () => {
+          const b = f.buffers?.get(d.doc.docOrdinal);
+          return b ? Readable.from([b]) : this.store.get(d.objectKey, { versionId: d.objectVersionId ?? undefined });
+        },
+      })),
+    });
+    if (!written.ok) throw Object.assign(new Error('AIP not writable'), { errors: written.errors });
+    const key = `${prefix}${written.value.zipName}`;
+    const existing = await this.store.stat(key);
+    if (existing?.sha256) {
+      written.value.stream.destroy();
+      return { key, sha256: existing.sha256, size: existing.size };
+    }
+    const put = await this.store.put(key, written.value.stream, { contentType: 'application/zip', metadata: { 'transfer-id': t.id, 'file-code': cf.fileCode } });
+    f.written.push(key);
+    const manifest = await written.value.manifest;
+    if (!manifest.ok) throw Object.assign(new Error('AIP stream failed'), { errors: manifest.errors });
+    return { key, sha256: put.sha256, size: put.size };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Catalogue
+
+  private async catalogueFile(m: EntityManager, t: TransferRow, f: FilePlan, agencyId: string): Promise<void> {
+    const cf = f.caseFile!;
+    const years = caseFileRetention(cf);
+    const retention = years === undefined ? null : years;
+    const year = parseFileCode(cf.fileCode, { agencyId })?.year ?? Number(cf.endDate.slice(0, 4));
+    const out = await this.records.catalogue(m, {
+      agencyId,
+      transferId: t.id,
+      caseFile: cf,
+      year,
+      retentionYears: retention,
+      retentionUntil: retention === null ? null : retentionUntil(cf.endDate, retention),
+      codeListVersion: validateManifest({}).codeListVersion,
+      objectPrefix: caseFilePrefix(agencyId, year, cf.fileCode, t.id),
+      documents: f.stored,
+      aip: f.aip ?? null,
+    });
+    f.result.fileId = out.fileId;
+    f.docs.forEach((d, j) => {
+      d.documentId = out.documentIds.get(cf.documents[j]!.docOrdinal) ?? null;
+    });
+    await this.audit.record(m, {
+      actor: { system: `transfer:${t.id}` },
+      action: 'transfer.file.accept',
+      target: `file:${out.fileId}`,
+      details: { transferId: t.id, fileCode: cf.fileCode, submittedBy: t.submitted_by, documents: f.stored.map((d) => ({ docCode: d.docCode, sha256: d.sha256, signatureSummary: d.signatureSummary })) },
+    });
+  }
+
+  private async reloadExisting(f: FilePlan): Promise<void> {
+    const rows: { id: string; doc_code: string; sha256: string; size: string; signature_summary: string; signature_flags: string[] }[] = await this.db.query(
+      'SELECT id, doc_code, sha256, size, signature_summary, signature_flags FROM documents WHERE file_id = $1',
+      [f.existing!.id],
+    );
+    f.result.status = 'ACCEPTED';
+    f.result.fileId = f.existing!.id;
+    for (const d of f.docs) {
+      const row = rows.find((r) => r.doc_code === d.docCode);
+      if (!row) continue;
+      Object.assign(d, { status: 'ACCEPTED', documentId: row.id, sha256: row.sha256, size: Number(row.size), signatureSummary: row.signature_summary, signatureFlags: row.signature_flags });
+    }
+  }
+
+  private async writeResults(m: EntityManager, t: TransferRow, files: FilePlan[], issues: ResultMessage[], status: TransferStatus): Promise<void> {
+    const terminal = TERMINAL_STATUSES.includes(status);
+    await m.query(
+      `UPDATE transfers SET status = $2, issues = $3::jsonb, files = $4::jsonb, documents = $5::jsonb,
+         completed_at = CASE WHEN $6 THEN now() ELSE completed_at END WHERE id = $1`,
+      [t.id, status, JSON.stringify(issues), JSON.stringify(files.map((f) => f.result)), JSON.stringify(files.flatMap((f) => f.docs)), terminal],
+    );
+    if (terminal) {
+      await this.audit.record(m, {
+        actor: { system: `transfer:${t.id}` },
+        action: `transfer.${status.toLowerCase()}`,
+        target: `transfer:${t.id}`,
+        details: { files: files.map((f) => ({ fileCode: f.result.fileCode, status: f.result.status, fileId: f.result.fileId, errors: f.result.errors.map((e) => e.code) })) },
+      });
+    }
+  }
+
+  private async finish(t: TransferRow, files: FilePlan[], issues: ResultMessage[], status: TransferStatus): Promise<void> {
+    await this.db.transaction((m) => this.writeResults(m, t, files, issues, status));
+    await this.discardUnclaimed(t, files);
+  }
+
+  private async markFailed(transferId: string, err: unknown): Promise<void> {
+    try {
+      await this.db.transaction(async (m) => {
+        await m.query(
+          `UPDATE transfers SET status = 'FAILED', completed_at = now(), issues = issues || $2::jsonb WHERE id = $1 AND status IN ('RECEIVED','PROCESSING')`,
+          [transferId, JSON.stringify([{ code: 'processing_failed', message: `Xử lý thất bại / processing failed: ${(err as Error).message ?? String(err)}`.slice(0, 1000) }])],
+        );
+        await this.audit.record(m, { actor: SYSTEM_ACTOR, action: 'transfer.failed', target: `transfer:${transferId}`, outcome: 'FAILURE' });
+      });
+    } catch (e) {
+      this.logger.error({ err: e, transferId }, 'could not mark the transfer FAILED');
+    }
+  }
+
+  /**
+   * WORM after the commit: retention until the end of the case file's retention (31/12 of the last
+   * year, Vietnam time) in the configured Object Lock mode; a permanent (vĩnh viễn) case file has no
+   * end date, so its objects get a legal hold instead, lifted only by a decision recorded elsewhere.
+   */
+  private async applyWorm(transferId: string): Promise<void> {
+    if (!this.store.objectLock) return;
+    const mode = this.config.s3?.objectLock === 'governance' ? 'GOVERNANCE' : 'COMPLIANCE';
+    for (const f of await this.records.filesAwaitingWorm(transferId)) {
+      await pool(f.keys, 8, async (key) => {
+        if (f.retentionUntil === null) return this.store.setLegalHold(key, true);
+        const until = new Date(`${f.retentionUntil}T23:59:59+07:00`);
+        try {
+          await this.store.setRetention(key, until, mode);
+        } catch (err) {
+          // Already retained at least as long (a re-run, or an extension decided since): nothing to do.
+          if (!(err instanceof RetentionShortenError)) throw err;
+        }
+      });
+      await this.records.markWormApplied(f.id);
+    }
+  }
+
+  /**
+   * The trust anchors and CRLs the verdicts were reached with are evidence too: each version of the
+   * trust store is kept once under `evidence/trust/<fingerprint>/` (anchors/<sha256>.der|pem,
+   * crls/<sha256>.crl), named by the fingerprint stored with each document's report. The certificates
+   * of the signers travel inside the signed originals themselves (CMS).
+   */
+  private async keepTrustEvidence(trust: TrustMaterial): Promise<void> {
+    if (trust.trustAnchors.length === 0 && trust.crls.length === 0) return;
+    const fp = trustMaterialFingerprint(trust);
+    if (this.evidenceKept.has(fp)) return;
+    const prefix = `evidence/trust/${fp}/`;
+    const items = [
+      ...trust.trustAnchors.map((b) => ({ dir: 'anchors', b, ext: isPem(b) ? '.pem' : '.der' })),
+      ...trust.crls.map((b) => ({ dir: 'crls', b, ext: isPem(b) ? '.pem' : '.crl' })),
+    ];
+    for (const it of items) {
+      const key = `${prefix}${it.dir}/${createHash('sha256').update(it.b).digest('hex')}${it.ext}`;
+      if (!(await this.store.stat(key))) await this.store.put(key, Buffer.from(it.b), { contentType: 'application/octet-stream' });
+    }
+    this.evidenceKept.add(fp);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sources
+
+  private async openSource(t: TransferRow): Promise<Source> {
+    if (t.body_kind === 'MULTIPART') {
+      return { open: (p) => this.store.get(p.key), close: async () => undefined };
+    }
+    const pkgPart = t.parts.find((p) => p.path === '')!;
+    const src = storeRangeSource(this.store, pkgPart.key, pkgPart.size);
+    const limits = resolveLimits({ maxEntryBytes: this.config.transfers.maxDocumentBytes, maxEntries: this.config.transfers.maxParts + 100 });
+    if (t.body_kind === 'ZIP_MANIFEST') {
+      const zip = await ZipArchive.open(src, limits);
+      return { open: (p) => zip.openStream(p.zipEntry ?? p.path), close: async () => zip.close() };
+    }
+    const res = await readPackage(src, { verifyData: false, limits });
+    if (!res.ok) throw new Error(`staged package no longer readable: ${res.errors.map((e) => e.code).join(', ')}`);
+    const pkg: EarkPackage = res.value;
+    return { open: (p) => pkg.openFile(p.zipEntry ?? p.path), close: () => pkg.close() };
+  }
+
+  private async agencyExists(id: string): Promise<boolean> {
+    const rows = await this.db.query('SELECT 1 FROM agencies WHERE id = $1', [id]);
+    return rows.length > 0;
+  }
+}
+
+async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+/** A stable UUID (v4 layout) from a string: the AIP id of one case file of one transfer. */
+function uuidFrom(s: string): string {
+  const h = createHash('sha256').update(s).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`.toUpperCase();
+}
+
+function fromIssue(i: Issue): ResultMessage {
+  return { path: i.path, code: i.code, message: `${i.message.vi} / ${i.message.en}` };
+}
+
+function dedupeIssues(issues: Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path}\u0000${i.code}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** A case file is accepted whole or not at all: rejecting it marks every document rejected too. */
+function reject(f: FilePlan, why: ResultMessage | null): void {
+  f.result.status = 'REJECTED';
+  if (why && !f.result.errors.some((e) => e.code === why.code)) f.result.errors.push(why);
+  for (const d of f.docs) {
+    if (d.status === 'ACCEPTED') {
+      d.status = 'REJECTED';
+      d.errors.push({ code: 'file_rejected', message: 'Hồ sơ chứa tài liệu này bị từ chối / the case file was rejected' });
+    }
+  }
+}
+
+function rejectDoc(f: FilePlan, j: number, ...why: ResultMessage[]): void {
+  const d = f.docs[j]!;
+  d.status = 'REJECTED';
+  d.errors.push(...why);
+  reject(f, { code: 'document_rejected', message: `Tài liệu ${d.path} bị từ chối / document ${d.path} was rejected` });
+}
+
+function mimeOf(part: StagedPart, doc: ArchivalDocument): string {
+  if (doc.mimeType) return doc.mimeType;
+  if (part.contentType && part.contentType !== 'application/octet-stream') return part.contentType;
+  return /\.pdf$/i.test(doc.path) ? 'application/pdf' : 'application/octet-stream';
+}
+
+function isPem(b: Uint8Array): boolean {
+  return Buffer.from(b.subarray(0, 64)).toString('latin1').includes('-----BEGIN');
+}
+
+function isPdf(bytes: Buffer, mimeType: string): boolean {
+  return mimeType === 'application/pdf' || bytes.subarray(0, 1024).includes('%PDF-');
+}
+
+function objectMetadata(transferId: string, fileCode: string, docCode: string): Record<string, string> {
+  return { 'transfer-id': transferId, 'file-code': fileCode, 'doc-code': docCode };
+}
+
+export { policyMessage };

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { RecordsModule } from '../records/records.module';
+import { ReceiptService } from './receipt.service';
+import { TransferIntakeService } from './transfer-intake.service';
+import { TransferJanitorService } from './transfer-janitor.service';
+import { TransferProcessorService } from './transfer-processor.service';
+import { TransfersController } from './transfers.controller';
+import { TransfersService } from './transfers.service';
+import { TrustStoreService } from './trust-store.service';
+
+/** Transfers (nộp lưu), issue 6: intake, the processing job, the janitor, the receipt. */
+@Module({
+  imports: [RecordsModule],
+  controllers: [TransfersController],
+  providers: [Clock, TransferIntakeService, TransferProcessorService, TransfersService, TrustStoreService, TransferJanitorService, ReceiptService],
+  exports: [TransferIntakeService, TransferProcessorService, TransferJanitorService],
+})
+export class TransfersModule {}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { ObjectStore } from '@archive/storage';
+import { RecordsService } from '../../apps/archive-api/src/records/records.service';
+import { OBJECT_STORE } from '../../apps/archive-api/src/storage/storage.module';
+import { TransferJanitorService } from '../../apps/archive-api/src/transfers/transfer-janitor.service';
+import { AGENCY, caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, signedPdf, World } from './support';
+
+const binary = (res: any, cb: (e: Error | null, b: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (x: Buffer) => chunks.push(x));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};
+
+async function keys(store: ObjectStore, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const o of store.list(prefix)) out.push(o.key);
+  return out;
+}
+
+describe('transfers: crash between storing objects and the catalogue commit', () => {
+  let w: World;
+  let store: ObjectStore;
+  let db: DataSource;
+  beforeAll(async () => {
+    w = await createWorld({ TRANSFER_JANITOR_GRACE_SECONDS: '0' });
+    store = w.t.app.get(OBJECT_STORE);
+    db = w.t.app.get(DataSource);
+  });
+  afterAll(async () => w?.close());
+
+  it('resumes after the failed commit: exactly one catalogued case file, its objects, no orphans after the janitor', async () => {
+    const docs = [{ path: 'c/1.pdf', bytes: await signedPdf('crash 1') }, { path: 'c/2.pdf', bytes: await signedPdf('crash 2') }];
+    const cf = caseFile(docs);
+    const records = w.t.app.get(RecordsService);
+    const spy = jest.spyOn(records, 'catalogue').mockRejectedValueOnce(new Error('simulated crash before commit'));
+    const r = await postMultipart(w, manifest([cf]), docs);
+    expect(r.status).toBe(202);
+    await w.drain();
+    expect(spy).toHaveBeenCalledTimes(1);
+
+    // After the crash: objects stored, nothing catalogued, the transfer still in flight, the job queued for a retry.
+    let t = await getTransfer(w, r.body.id);
+    expect(t.status).toBe('PROCESSING');
+    expect((await db.query('SELECT count(*)::int AS n FROM case_files WHERE file_code = $1', [cf.fileCode]))[0].n).toBe(0);
+    const stored = await keys(store, `aip/${AGENCY.id}/`);
+    const mine = stored.filter((k) => k.includes(r.body.id));
+    expect(mine).toHaveLength(3); // two originals and the AIP
+    // The janitor leaves a transfer in flight alone.
+    const janitor = w.t.app.get(TransferJanitorService);
+    expect((await janitor.run()).removed.filter((k) => k.includes(r.body.id))).toEqual([]);
+
+    // "Restart": the retry becomes due and runs.
+    await db.query(`UPDATE jobs SET run_at = now() WHERE status = 'QUEUED'`);
+    await w.drain();
+    t = await getTransfer(w, r.body.id);
+    expect(t.status).toBe('ACCEPTED');
+    const rows = await db.query('SELECT d.object_key FROM documents d JOIN case_files f ON f.id = d.file_id WHERE f.file_code = $1', [cf.fileCode]);
+    expect(rows).toHaveLength(2);
+    const [aip] = await db.query('SELECT aip_key FROM case_files WHERE file_code = $1', [cf.fileCode]);
+    expect([...rows.map((x: any) => x.object_key), aip.aip_key].sort()).toEqual(mine.sort());
+    for (const [i, d] of docs.entries()) {
+      const c = await w.http.get(`/api/v1/documents/${t.documents[i].documentId}/content`).set('Authorization', `Bearer ${w.archivist}`).buffer(true).parse(binary);
+      expect(sha256(c.body)).toBe(sha256(d.bytes));
+    }
+
+    // Orphans of other kinds: an object of a transfer that never committed, and stale staging.
+    const ghost = randomUUID();
+    await store.put(`aip/${AGENCY.id}/2024/X/${ghost}/data/x.pdf`, Buffer.from('orphan'));
+    await store.put(`staging/${randomUUID()}/000000`, Buffer.from('stale'));
+    const report = await janitor.run();
+    expect(report.removed).toEqual(expect.arrayContaining([`aip/${AGENCY.id}/2024/X/${ghost}/data/x.pdf`]));
+    expect(await keys(store, 'staging/')).toEqual([]);
+    const left = await keys(store, 'aip/');
+    const claimed = (await db.query('SELECT object_key AS k FROM documents UNION ALL SELECT aip_key FROM case_files WHERE aip_key IS NOT NULL')).map((x: any) => x.k);
+    expect(left.sort()).toEqual(claimed.sort());
+  });
+
+  it('applies WORM on the re-run when the crash came after the catalogue commit', async () => {
+    const docs = [{ path: 'w/1.pdf', bytes: await signedPdf('worm 1') }];
+    const cf = caseFile(docs);
+    const spy = jest.spyOn(store, 'setRetention').mockRejectedValueOnce(new Error('simulated crash after commit'));
+    const r = await postMultipart(w, manifest([cf]), docs);
+    await w.drain();
+    expect(spy).toHaveBeenCalled();
+    expect((await getTransfer(w, r.body.id)).status).toBe('ACCEPTED');
+    const [before] = await db.query('SELECT worm_applied_at FROM case_files WHERE file_code = $1', [cf.fileCode]);
+    expect(before.worm_applied_at).toBeNull();
+    await db.query(`UPDATE jobs SET run_at = now() WHERE status = 'QUEUED'`);
+    await w.drain();
+    const [after] = await db.query('SELECT worm_applied_at, retention_until FROM case_files WHERE file_code = $1', [cf.fileCode]);
+    expect(after.worm_applied_at).not.toBeNull();
+    const [doc] = await db.query('SELECT d.object_key FROM documents d JOIN case_files f ON f.id = d.file_id WHERE f.file_code = $1', [cf.fileCode]);
+    const retention = await store.getRetention(doc.object_key);
+    expect(retention?.until.toISOString().slice(0, 10)).toBe('2034-12-31');
+  });
+});
