@@ -60,7 +60,8 @@ describe('authentication: API keys, the admin bootstrap, HS256 JWT', () => {
     const created = await w.as('admin')(w.http().post('/api/v1/api-keys').send({ name: 'E-office Bình Định', role: 'SUBMITTER', agencyId: AGENCY_A.id })).expect(201);
     expect(created.body).toMatchObject({ id: expect.any(String), token: expect.stringMatching(/^ak_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/), role: 'SUBMITTER', agencyId: AGENCY_A.id, lastUsedAt: null });
     expect(created.body.token.startsWith(`ak_${created.body.prefix}_`)).toBe(true);
-    expect(Buffer.from(created.body.token.split('_')[2], 'base64url')).toHaveLength(32);
+    // The secret part is base64url, which may itself contain '_': cut at the known prefix, not at every '_'.
+    expect(Buffer.from(created.body.token.slice(`ak_${created.body.prefix}_`.length), 'base64url')).toHaveLength(32);
     await agencies(created.body.token).expect(200);
     const list = await w.as('admin')(w.http().get('/api/v1/api-keys')).expect(200);
     const item = list.body.items.find((k: { id: string }) => k.id === created.body.id);

@@ -164,6 +164,7 @@ export class AppConfig implements AppConfigValues {
       },
       rateLimit: this.rateLimit,
       audit: this.audit,
+      transfers: this.transfers,
       signingKey: this.signingKeyPath ? { path: this.signingKeyPath, password: this.signingKeyPassword ? '[set]' : '[not set]' } : '[development key under data directory]',
     };
   }

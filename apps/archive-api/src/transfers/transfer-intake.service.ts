@@ -6,6 +6,7 @@ import type { Request } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
 import { formatDocCode, parseFileCode, readPackage } from '@archive/metadata';
+import { EarkFailure } from '@archive/metadata/eark/errors';
 import { ZipArchive } from '@archive/metadata/eark/zip-reader';
 import { resolveLimits } from '@archive/metadata/eark/limits';
 import { assertValidKey, ObjectStore } from '@archive/storage';
@@ -242,7 +243,14 @@ export class TransferIntakeService {
     try {
       const names = zip.files().map((f) => f.name);
       if (zip.get('manifest.json')) {
-        const text = (await readSmall(await zip.openStream('manifest.json'), MANIFEST_MAX_BYTES, 'manifest.json')).toString('utf8');
+        let text: string;
+        try {
+          text = (await readSmall(await zip.openStream('manifest.json'), MANIFEST_MAX_BYTES, 'manifest.json')).toString('utf8');
+        } catch (e) {
+          // A corrupt entry (bad deflate data, CRC) is the sender's fault: 400, not 500 (found by the fuzzer).
+          if (e instanceof EarkFailure) throw packageError(e, 'manifest.json cannot be read from the ZIP');
+          throw e;
+        }
         const parts = zip
           .files()
           .filter((f) => !f.isDirectory && f.name !== 'manifest.json')
