@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     offset: 0,
     candidates: Number(process.env.SEARCH_RANK_CANDIDATES ?? 1000),
     probeBlocks: process.env.PROBE ? Number(process.env.PROBE) : undefined,
+    indexWords: process.env.WORDS ? process.env.WORDS.split(',') : undefined,
   });
   const c = new Client({ connectionString: process.env.DATABASE_URL });
   await c.connect();

@@ -265,7 +265,7 @@ async function main(): Promise<void> {
     const t = performance.now();
     const prepared = service.prepare(dto, actors[q.caller]);
     if (!('input' in prepared)) throw new Error(`${q.name}: nothing to run`);
-    const built = buildSearchSql({ ...prepared.input, probeBlocks: await service.probeBlocksFor(prepared.input) });
+    const built = buildSearchSql(await service.plan(prepared.input));
     const { rows } = await bare.query(built.sql, built.params);
     if (rows[0].matched > prepared.input.candidates) await bare.query(`EXPLAIN (FORMAT JSON) ${built.estimate.sql}`, built.estimate.params);
     return performance.now() - t;

@@ -118,9 +118,14 @@ describe('search indexing', () => {
     expect(sum(broad.facets.typeName)).toBe(101);
     // Very common words: candidates come from a scan of the first heap blocks, not the GIN index —
     // and they are the same candidates (first matches in physical order) either way.
+    const multi = { q: 'quyết định năm 2024', pageSize: 100 };
+    const beforeStats = (await w.as('auditor')(w.http().get('/api/v1/search').query(multi)).expect(200)).body;
     await db.query('ANALYZE search_index');
     const service = w.t.app.get(SearchService);
     await service.refreshStats();
+    // With statistics the index is asked for the rarer words only and the rest re-checked: same answer.
+    expect(await service.indexWordsFor({ query: parseQuery(multi.q), candidates: 100 } as SearchSqlInput)).toBeDefined();
+    expect((await w.as('auditor')(w.http().get('/api/v1/search').query(multi)).expect(200)).body).toEqual(beforeStats);
     const viaProbe = await service.probeBlocksFor({ query: parseQuery('năm'), candidates: 100 } as SearchSqlInput);
     expect(viaProbe).toBe(w.t.config.search.probeBlocks);
     const probed = (await w.as('auditor')(w.http().get('/api/v1/search').query({ q: 'năm' })).expect(200)).body;

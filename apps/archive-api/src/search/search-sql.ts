@@ -38,6 +38,13 @@ export interface SearchSqlInput {
    * index, falling back to the index when they do not hold enough matches (see buildSearchSql).
    */
   probeBlocks?: number;
+  /**
+   * The words the GIN index is asked for (the rarest ones); the whole query is then checked on the
+   * rows found. A GIN AND costs in proportion to the posting lists of ALL its entries, and syllables
+   * such as "thị", "đất", "nhơn" each sit in a third of the archive: asking the index for "lý" and
+   * re-checking "nhơn lý đất…" on its hits is far cheaper than intersecting five huge lists.
+   */
+  indexWords?: string[];
 }
 
 export interface SearchSql {
@@ -178,7 +185,10 @@ function clauses(input: SearchSqlInput, p: (v: unknown) => string): Clauses {
       // The WHERE also carries the filter lexemes (see the migration); the ranking only the words.
       const narrowed = [text, ...filterLexemes(v, f)].join(' & ');
       const narrowedQ = `to_tsquery('simple', ${p(narrowed)})`;
-      ts = { indexed: `s.tsv @@ ${narrowedQ}`, probe: `ts_match_vq(s.tsv, ${narrowedQ})` };
+      const probeCond = `ts_match_vq(s.tsv, ${narrowedQ})`;
+      const rare = (input.indexWords ?? []).filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
+      const indexed = rare.length ? `s.tsv @@ to_tsquery('simple', ${p(rare.map((w) => `'${w}'`).join(' & '))}) AND ${probeCond}` : `s.tsv @@ ${narrowedQ}`;
+      ts = { indexed, probe: probeCond };
       tsCond = TS_MARK;
       let rank = `ts_rank(${WEIGHTS}, s.tsv, ${tsq})`;
       if (q.accented.length) {

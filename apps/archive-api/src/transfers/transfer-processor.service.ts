@@ -28,6 +28,7 @@ import { AppConfig } from '../config/app-config';
 import { Job, JobQueue } from '../jobs/job-queue.service';
 import { NewDocument, RecordsService } from '../records/records.service';
 import { InjectObjectStore } from '../storage/storage.module';
+import { SearchIndexer } from '../search/search-indexer.service';
 import { caseFilePrefix, documentKey } from './object-keys';
 import { decideSignature, policyMessage } from './signature-policy';
 import { readSmall, storeRangeSource } from './staging';
@@ -100,6 +101,7 @@ export class TransferProcessorService implements OnModuleInit {
     private readonly trust: TrustStoreService,
     private readonly intake: TransferIntakeService,
     private readonly clock: Clock,
+    private readonly search: SearchIndexer,
   ) {}
 
   onModuleInit(): void {
@@ -500,6 +502,8 @@ export class TransferProcessorService implements OnModuleInit {
     f.docs.forEach((d, j) => {
       d.documentId = out.documentIds.get(cf.documents[j]!.docOrdinal) ?? null;
     });
+    // Body text for search is extracted after the commit, by a job enqueued in this same transaction.
+    for (const documentId of out.documentIds.values()) await this.search.enqueueTextExtraction(m, documentId);
     await this.audit.record(m, {
       actor: { system: `transfer:${t.id}` },
       action: 'transfer.file.accept',

@@ -8,10 +8,11 @@ import { TransferProcessorService } from './transfer-processor.service';
 import { TransfersController } from './transfers.controller';
 import { TransfersService } from './transfers.service';
 import { TrustStoreService } from './trust-store.service';
+import { SearchModule } from '../search/search.module';
 
 /** Transfers (nộp lưu), issue 6: intake, the processing job, the janitor, the receipt. */
 @Module({
-  imports: [RecordsModule],
+  imports: [RecordsModule, SearchModule],
   controllers: [TransfersController],
   providers: [Clock, TransferIntakeService, TransferProcessorService, TransfersService, TrustStoreService, TransferJanitorService, ReceiptService],
   exports: [TransferIntakeService, TransferProcessorService, TransferJanitorService],
