@@ -3,6 +3,7 @@
  * The verdict of a signature is the first failing check in SIGNATURE_VERDICTS order. Never throws.
  */
 import * as crypto from 'crypto';
+import * as fs from 'fs';
 import { DigestInfo, describeSignatureAlg, digestByOid, hashBytes, publicKey } from './crypto/algorithms';
 import { Cert, certInfo, nameAttr, nameToString, parseCert, parseCertificates, splitPem } from './crypto/certificates';
 import { CmsError, ParsedCms, checkSignerInfo, findSignerCert, parseCms } from './cms/cms';
@@ -10,6 +11,7 @@ import { msg } from './messages';
 import { PdfDocument, XrefState } from './pdf/document';
 import { readDss } from './pdf/dss';
 import { PdfDict, PdfString, dictOf, isString, textOf } from './pdf/objects';
+import { ByteSource, bufferSource, fileSource } from './pdf/source';
 import { FoundSignature, docMdpPermission, fieldMdpLocks, findSignatures } from './pdf/signatures';
 import {
   DocumentReport,
@@ -75,7 +77,7 @@ class Verdict {
 
 interface Ctx {
   digests: RangeDigests;
-  buf: Uint8Array;
+  src: ByteSource;
   doc: PdfDocument;
   final: XrefState;
   anchors: Cert[];
@@ -122,22 +124,56 @@ function badInputReport(e: unknown): DocumentReport {
 export function verifyPdfSync(pdf: Uint8Array, options: VerifyOptions): DocumentReport {
   try {
     if (!(pdf instanceof Uint8Array)) throw new TypeError('pdf must be a Uint8Array');
-    return verifyChecked(pdf, options ?? { trustAnchors: [] });
+  } catch (e) {
+    return badInputReport(e);
+  }
+  return verifyPdfSource(bufferSource(pdf), options);
+}
+
+/**
+ * Verifies a PDF read through a random-access source: objects are parsed from small windows and the
+ * signed ranges hashed by streaming, so memory does not grow with the file (except for files whose
+ * xref is broken, which are read whole to be reconstructed). verifyPdf is this over an in-memory
+ * source: one verification logic. Never throws; a failing read gives a CORRUPT report.
+ */
+export function verifyPdfSource(src: ByteSource, options: VerifyOptions): DocumentReport {
+  try {
+    if (!src || !Number.isSafeInteger(src.size) || src.size < 0 || typeof src.read !== 'function') throw new TypeError('source must have a size and read()');
+    return verifyChecked(src, options ?? { trustAnchors: [] });
   } catch (e) {
     return badInputReport(e);
   }
 }
 
-function verifyChecked(pdf: Uint8Array, options: VerifyOptions): DocumentReport {
+/** Below this size verifyPdfFile reads the file whole: one read beats many small ones (measured ~1 ms on 1 MB). */
+const READ_WHOLE_BELOW = 4 * 1024 * 1024;
+
+/**
+ * Verifies a PDF file without loading it (see verifyPdfSource; files under 4 MiB are read whole).
+ * Rejects when the file cannot be opened (or, under 4 MiB, read); a read failing later gives a
+ * CORRUPT report, as from verifyPdfSource. The file must not change while it is verified.
+ */
+export async function verifyPdfFile(path: string, options: VerifyOptions): Promise<DocumentReport> {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const src = fileSource(fd);
+    if (src.size < READ_WHOLE_BELOW) return verifyPdfSync(src.read(0, src.size), options);
+    return verifyPdfSource(src, options);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function verifyChecked(src: ByteSource, options: VerifyOptions): DocumentReport {
   const at = options.validationTime ?? new Date();
   if (Number.isNaN(at.getTime())) throw new TypeError('invalid validationTime');
   const anchors = (options.trustAnchors ?? []).flatMap((a) => parseCertificates(a));
-  const digests = new RangeDigests(pdf);
+  const digests = new RangeDigests(src);
   const report: DocumentReport = {
     summary: 'CORRUPT',
     signatureCount: 0,
     sha256: '',
-    size: pdf.length,
+    size: src.size,
     validationTime: at.toISOString(),
     trustStoreFingerprint: crypto
       .createHash('sha256')
@@ -147,25 +183,25 @@ function verifyChecked(pdf: Uint8Array, options: VerifyOptions): DocumentReport 
     messages: [],
   };
   try {
-    verifyInto(report, pdf, options, at, anchors, digests);
+    verifyInto(report, src, options, at, anchors, digests);
   } catch (e) {
     // Defensive: any unexpected failure is a structured CORRUPT result, never an exception.
     report.summary = 'CORRUPT';
     report.messages.push(msg('CORRUPT_PDF', (e as Error)?.message ?? String(e)));
   }
   // Usually already computed in the shared pass over the file (see RangeDigests).
-  report.sha256 = digests.digest(SHA256, [0, pdf.length]).toString('hex');
+  report.sha256 = digests.digest(SHA256, [0, src.size]).toString('hex');
   return report;
 }
 
-function verifyInto(report: DocumentReport, buf: Uint8Array, options: VerifyOptions, at: Date, anchors: Cert[], digests: RangeDigests): void {
-  const head = Buffer.from(buf.subarray(0, 1024)).toString('latin1');
+function verifyInto(report: DocumentReport, src: ByteSource, options: VerifyOptions, at: Date, anchors: Cert[], digests: RangeDigests): void {
+  const head = Buffer.from(src.read(0, 1024)).toString('latin1');
   if (!head.includes('%PDF-')) {
     report.messages.push(msg('CORRUPT_PDF', 'no %PDF- header'));
     return;
   }
   const maxContents = options.maxContentsBytes ?? 16 * 1024 * 1024;
-  const doc = new PdfDocument(buf, {
+  const doc = new PdfDocument(src, {
     maxStringBytes: maxContents,
     maxSections: 4096,
     maxDecodedStream: 64 * 1024 * 1024,
@@ -202,11 +238,11 @@ function verifyInto(report: DocumentReport, buf: Uint8Array, options: VerifyOpti
   const revocation = new RevocationPool({ crls, ocsps });
   const dssCerts = dss.certs.map((d) => parseCert(d)).filter((c): c is Cert => !!c);
   // One pass over the file computes every range digest and the document's SHA-256.
-  const requests: DigestRequest[] = [{ alg: SHA256, ranges: [0, buf.length] }];
+  const requests: DigestRequest[] = [{ alg: SHA256, ranges: [0, src.size] }];
   for (const c of candidates) {
     const br = c.byteRange;
     if (!c.parsed || !br || br.length !== 4 || !br.every((x) => Number.isSafeInteger(x) && x >= 0)) continue;
-    if (br[0] !== 0 || br[2] < br[1] || br[2] + br[3] > buf.length) continue;
+    if (br[0] !== 0 || br[2] < br[1] || br[2] + br[3] > src.size) continue;
     if (c.parsed.digest) requests.push({ alg: c.parsed.digest, ranges: br });
     if (c.found.subFilter === 'ETSI.RFC3161') {
       try {
@@ -220,7 +256,7 @@ function verifyInto(report: DocumentReport, buf: Uint8Array, options: VerifyOpti
   digests.precompute(requests);
   const ctx: Ctx = {
     digests,
-    buf,
+    src,
     doc,
     final,
     anchors,
@@ -356,27 +392,29 @@ function byteRangeProblem(ctx: Ctx, c: Candidate): string | null {
   if (a !== 0) return 'does not start at 0';
   if (l1 <= 0 || l2 < 0) return 'empty range';
   if (b < a + l1) return 'ranges overlap';
-  if (b + l2 > ctx.buf.length) return 'points outside the file';
+  if (b + l2 > ctx.src.size) return 'points outside the file';
   if (!c.contents) return 'no /Contents';
   if (!c.positionsInFile) return 'signature dictionary is inside an object stream';
   if (l1 !== c.contents.start || b !== c.contents.end) return `the unsigned gap [${l1}, ${b}) is not exactly the /Contents string [${c.contents.start}, ${c.contents.end})`;
   const end = b + l2;
   const atRevisionEnd = ctx.doc.isRevisionEnd(end);
   if (!atRevisionEnd) return 'the signed range does not end at the end of a revision (%%EOF)';
-  if (end < ctx.buf.length && !ctx.doc.sections.some((s) => s.offset >= end) && !onlyPadding(ctx.buf, end))
+  if (end < ctx.src.size && !ctx.doc.sections.some((s) => s.offset >= end) && !onlyPadding(ctx.src, end))
     return 'bytes after the signed range are not an incremental update';
   return null;
 }
 
 /** Only whitespace or NUL padding from `from` to the end of the file (bounded look). */
-function onlyPadding(buf: Uint8Array, from: number): boolean {
-  if (buf.length - from > 4096) return false;
-  for (let i = from; i < buf.length; i++) if (![0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20].includes(buf[i])) return false;
+function onlyPadding(src: ByteSource, from: number): boolean {
+  if (src.size - from > 4096) return false;
+  const buf = src.read(from, src.size - from);
+  for (let i = 0; i < buf.length; i++) if (![0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20].includes(buf[i])) return false;
   return true;
 }
 
-function rangeParts(buf: Uint8Array, br: number[]): Uint8Array[] {
-  return [buf.subarray(br[0], br[0] + br[1]), buf.subarray(br[2], br[2] + br[3])];
+/** The signed bytes themselves: only for signatures without signed attributes (whole ranges in memory). */
+function rangeParts(src: ByteSource, br: number[]): Uint8Array[] {
+  return [src.read(br[0], br[1]), src.read(br[2], br[3])];
 }
 
 /** Evaluates one signature or document timestamp. */
@@ -456,7 +494,7 @@ function runChecks(ctx: Ctx, c: Candidate, r: SignatureReport, isDocTs: boolean,
   r.coverage.coversWholeRevision = true;
   r.coverage.coversWholeDocument = !ctx.doc.sections.some((s) => s.offset >= c.end);
   if (!r.coverage.coversWholeDocument) r.messages.push(msg('COVERAGE_PARTIAL'));
-  const parts = (): Uint8Array[] => rangeParts(ctx.buf, br);
+  const parts = (): Uint8Array[] => rangeParts(ctx.src, br);
 
   // 3–5. digest, signature, algorithms (per subfilter)
   const sub = c.found.subFilter;
@@ -471,7 +509,7 @@ function runChecks(ctx: Ctx, c: Candidate, r: SignatureReport, isDocTs: boolean,
   if (sub === 'adbe.pkcs7.sha1') {
     const sha1 = digestByOid('1.3.14.3.2.26')!;
     if (!p.eContent) return fail('INVALID_SIGNATURE', 'INVALID_SIGNATURE', 'adbe.pkcs7.sha1 without encapsulated digest');
-    if (!Buffer.from(p.eContent).equals(hashBytes(sha1, ...parts()))) return fail('INVALID_DIGEST', 'INVALID_DIGEST');
+    if (!Buffer.from(p.eContent).equals(ctx.digests.digest(sha1, br))) return fail('INVALID_DIGEST', 'INVALID_DIGEST');
     contentDigest = hashBytes(p.digest, p.eContent);
     signedParts = () => [p.eContent!];
   } else if (sub === 'ETSI.RFC3161') {

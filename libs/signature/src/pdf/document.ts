@@ -17,7 +17,8 @@ import {
   isRef,
   isStream,
 } from './objects';
-import { DEFAULT_LIMITS, PdfParser, indexOf, isWhite, lastIndexOf } from './parser';
+import { DEFAULT_LIMITS, NeedMoreBytes, PdfParser, indexOf, isWhite, lastIndexOf } from './parser';
+import { ByteSource, bufferSource } from './source';
 
 export type XrefEntry =
   | { type: 'n'; offset: number; gen: number }
@@ -57,6 +58,11 @@ export interface XrefState {
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 const STARTXREF = b('startxref');
 const EOF_MARK = b('%%EOF');
+/**
+ * First window for an object read from a random-access source; grows ×4 while the parser needs more.
+ * 8 KiB holds almost every object (measured: 2–8 KiB fastest, 64 KiB ~10 % slower on 20 MB).
+ */
+const FIRST_WINDOW = 8 * 1024;
 
 export class PdfDocument {
   readonly sections: XrefSection[] = []; // oldest first
@@ -69,11 +75,20 @@ export class PdfDocument {
   private readonly objStmCache = new Map<string, { offsets: number[]; nums: number[]; data: Uint8Array; first: number }>();
   private scanIndex: Map<number, number[]> | null = null;
   private loads = 0;
+  readonly src: ByteSource;
+  /** The whole input when it is in memory (one window, parsed exactly as a buffer). */
+  private whole: Uint8Array | null;
+  /** Bytes of a random-access source read whole for a scan (broken files only; see materialize). */
+  private materialized: Uint8Array | null = null;
+  /** Start window of random-access reads (tests shrink it so every "need more" path runs). */
+  static firstWindow = FIRST_WINDOW;
 
   constructor(
-    readonly buf: Uint8Array,
+    input: Uint8Array | ByteSource,
     readonly limits: DocumentLimits = DEFAULT_DOC_LIMITS,
   ) {
+    this.src = input instanceof Uint8Array ? bufferSource(input) : input;
+    this.whole = this.src.whole ?? null;
     try {
       this.readXrefChain();
     } catch (e) {
@@ -92,8 +107,46 @@ export class PdfDocument {
     return this.loads > this.limits.maxObjectLoads;
   }
 
-  private parser(pos: number): PdfParser {
-    return new PdfParser(this.buf, pos, { ...DEFAULT_LIMITS, maxStringBytes: this.limits.maxStringBytes });
+  get size(): number {
+    return this.src.size;
+  }
+
+  /** Bytes [start, end) of the input (a view for in-memory input). */
+  bytes(start: number, end: number): Uint8Array {
+    return (this.whole ?? this.materialized)?.subarray(start, end) ?? this.src.read(start, end - start);
+  }
+
+  /**
+   * Runs `fn` with a parser at file offset `pos`. In memory: one parser over the whole input, as
+   * always. Random access: over a window from `pos`, re-run on a window four times larger whenever
+   * the parser reaches the end of one short of the file (NeedMoreBytes), so the result is the same.
+   */
+  private parseAt<T>(pos: number, fn: (p: PdfParser) => T, resolveLength?: (num: number, gen: number) => number | undefined): T {
+    const limits = { ...DEFAULT_LIMITS, maxStringBytes: this.limits.maxStringBytes };
+    const all = this.whole ?? this.materialized;
+    if (all) return fn(new PdfParser(all, pos, limits, resolveLength));
+    const size = this.src.size;
+    // An object never needs more than its largest string (hex: 2 digits a byte) plus slack; stream
+    // data is never in the window (its /Length is checked with a small read past it).
+    const cap = 2 * this.limits.maxStringBytes + 1024 * 1024;
+    for (let w = PdfDocument.firstWindow; ; w *= 4) {
+      const win = this.src.read(pos, Math.min(w, cap));
+      try {
+        return fn(new PdfParser(win, 0, limits, resolveLength, { base: pos, total: size, readAt: (o, l) => this.src.read(o, l) }));
+      } catch (e) {
+        if (!(e instanceof NeedMoreBytes)) throw e;
+        if (w >= cap) throw new PdfParseError('object larger than the read limit', pos);
+      }
+    }
+  }
+
+  /**
+   * The whole input, for the scans that only broken files need (reconstruction, misplaced objects):
+   * a random-access source gives up its memory bound there rather than parse differently.
+   */
+  private materialize(): Uint8Array {
+    this.materialized ??= this.whole ?? this.src.read(0, this.src.size);
+    return this.materialized;
   }
 
   /**
@@ -110,23 +163,27 @@ export class PdfDocument {
 
   /** Is `end` just after a "%%EOF" marker, optionally followed by an end-of-line? */
   isRevisionEnd(end: number): boolean {
-    const b = this.buf;
-    if (end > b.length || end < 5) return false;
+    if (end > this.size || end < 5) return false;
+    // The 7 bytes before `end` are all this looks at.
+    const from = Math.max(0, end - 7);
+    const w = this.bytes(from, end);
+    const at = (i: number): number => w[i - from];
     for (let p = end, eol = 0; eol <= 2 && p >= 5; eol++, p--) {
-      if (b[p - 5] === 0x25 && b[p - 4] === 0x25 && b[p - 3] === 0x45 && b[p - 2] === 0x4f && b[p - 1] === 0x46) return true;
-      if (b[p - 1] !== 0x0a && b[p - 1] !== 0x0d) return false;
+      if (at(p - 5) === 0x25 && at(p - 4) === 0x25 && at(p - 3) === 0x45 && at(p - 2) === 0x4f && at(p - 1) === 0x46) return true;
+      if (at(p - 1) !== 0x0a && at(p - 1) !== 0x0d) return false;
     }
     return false;
   }
 
   private findEofs(out: number[]): void {
+    const buf = this.materialize();
     let from = 0;
     for (let i = 0; i < 100_000; i++) {
-      const p = indexOf(this.buf, EOF_MARK, from);
+      const p = indexOf(buf, EOF_MARK, from);
       if (p < 0) break;
       let end = p + 5;
-      if (this.buf[end] === 0x0d) end++;
-      if (this.buf[end] === 0x0a) end++;
+      if (buf[end] === 0x0d) end++;
+      if (buf[end] === 0x0a) end++;
       out.push(end);
       from = p + 5;
     }
@@ -135,11 +192,9 @@ export class PdfDocument {
   // ---------------------------------------------------------------- xref chain
 
   private readXrefChain(): void {
-    const buf = this.buf;
-    const sx = lastIndexOf(buf, STARTXREF, Math.max(0, buf.length - 1));
+    const sx = this.lastIndexOfFromEnd(STARTXREF);
     if (sx < 0) throw new PdfParseError('no startxref');
-    const p = this.parser(sx + STARTXREF.length);
-    const v = p.parseValue();
+    const v = this.parseAt(sx + STARTXREF.length, (p) => p.parseValue());
     if (typeof v !== 'number') throw new PdfParseError('bad startxref');
     const chain: XrefSection[] = [];
     const seen = new Set<number>();
@@ -158,19 +213,35 @@ export class PdfDocument {
     this.sections.push(...chain);
   }
 
+  /** Last "startxref" in the file: Buffer.lastIndexOf over the input, or over chunks from its end. */
+  private lastIndexOfFromEnd(needle: Uint8Array): number {
+    const all = this.whole ?? this.materialized;
+    if (all) return lastIndexOf(all, needle, Math.max(0, all.length - 1));
+    const chunk = 1024 * 1024;
+    for (let end = this.size; end > 0; ) {
+      const start = Math.max(0, end - chunk);
+      const i = lastIndexOf(this.src.read(start, end - start), needle);
+      if (i >= 0) return start + i;
+      if (start === 0) break;
+      end = start + needle.length - 1; // a match straddling the chunk start
+    }
+    return -1;
+  }
+
   private readSection(offset: number): XrefSection {
-    if (!Number.isInteger(offset) || offset < 0 || offset >= this.buf.length) throw new PdfParseError('xref offset out of file', offset);
-    const p = this.parser(offset);
-    p.skipWs();
-    if (this.buf[p.pos] === 0x78 /* x */) return this.readXrefTable(p, offset);
-    // An xref stream: "N G obj << /Type /XRef ... >> stream"
-    const { value } = p.parseIndirect();
-    if (!isStream(value) || !isName(value.dict.map.get('Type'), 'XRef')) throw new PdfParseError('not an xref stream', offset);
-    return { offset, entries: this.readXrefStream(value), trailer: value.dict };
+    if (!Number.isInteger(offset) || offset < 0 || offset >= this.size) throw new PdfParseError('xref offset out of file', offset);
+    return this.parseAt(offset, (p) => {
+      p.skipWs();
+      if (p.buf[p.pos] === 0x78 /* x */) return this.readXrefTable(p, offset);
+      // An xref stream: "N G obj << /Type /XRef ... >> stream"
+      const { value } = p.parseIndirect();
+      if (!isStream(value) || !isName(value.dict.map.get('Type'), 'XRef')) throw new PdfParseError('not an xref stream', offset);
+      return { offset, entries: this.readXrefStream(value), trailer: value.dict };
+    });
   }
 
   private readXrefTable(p: PdfParser, offset: number): XrefSection {
-    const buf = this.buf;
+    const buf = p.buf;
     p.pos += 4; // "xref"
     const entries = new Map<number, XrefEntry>();
     for (let guard = 0; guard < 1_000_000; guard++) {
@@ -179,14 +250,15 @@ export class PdfDocument {
       const start = p.parseValue();
       const count = p.parseValue();
       if (typeof start !== 'number' || typeof count !== 'number' || count < 0 || !Number.isInteger(count))
-        throw new PdfParseError('bad xref subsection header', p.pos);
-      if (count * 18 > buf.length - p.pos) throw new PdfParseError('xref subsection larger than file', p.pos);
+        throw new PdfParseError('bad xref subsection header', p.base + p.pos);
+      if (count * 18 > this.size - (p.base + p.pos)) throw new PdfParseError('xref subsection larger than file', p.base + p.pos);
       for (let i = 0; i < count; i++) {
         p.skipWs();
         // "nnnnnnnnnn ggggg n" – parse tolerantly (some writers use single spaces/odd EOLs)
+        p.ensure(20);
         const line = Buffer.from(buf.subarray(p.pos, p.pos + 20)).toString('latin1');
         const m = /^(\d+)\s+(\d+)\s+([nf])/.exec(line);
-        if (!m) throw new PdfParseError('bad xref entry', p.pos);
+        if (!m) throw new PdfParseError('bad xref entry', p.base + p.pos);
         p.pos += m[0].length;
         const num = start + i;
         if (entries.has(num)) continue;
@@ -194,16 +266,16 @@ export class PdfDocument {
       }
     }
     p.skipWs();
-    if (Buffer.from(buf.subarray(p.pos, p.pos + 7)).toString('latin1') !== 'trailer') throw new PdfParseError('no trailer', p.pos);
+    p.ensure(7);
+    if (Buffer.from(buf.subarray(p.pos, p.pos + 7)).toString('latin1') !== 'trailer') throw new PdfParseError('no trailer', p.base + p.pos);
     p.pos += 7;
     const trailer = p.parseValue();
-    if (!isDict(trailer)) throw new PdfParseError('trailer is not a dictionary', p.pos);
+    if (!isDict(trailer)) throw new PdfParseError('trailer is not a dictionary', p.base + p.pos);
     // Hybrid file: objects in object streams are listed in the /XRefStm stream.
     const xs = trailer.map.get('XRefStm');
     if (typeof xs === 'number') {
       try {
-        const q = this.parser(xs);
-        const { value } = q.parseIndirect();
+        const { value } = this.parseAt(xs, (q) => q.parseIndirect());
         if (isStream(value)) {
           for (const [num, e] of this.readXrefStream(value)) {
             const cur = entries.get(num);
@@ -219,7 +291,7 @@ export class PdfDocument {
 
   private readXrefStream(s: PdfStream): Map<number, XrefEntry> {
     const d = s.dict.map;
-    const data = decodeStream(s.dict, this.buf.subarray(s.dataStart, s.dataEnd), this.limits.maxDecodedStream);
+    const data = decodeStream(s.dict, this.bytes(s.dataStart, s.dataEnd), this.limits.maxDecodedStream);
     const w = d.get('W');
     if (!isArray(w) || w.items.length < 3 || !w.items.every((x) => typeof x === 'number' && x >= 0 && x <= 8))
       throw new PdfParseError('bad /W in xref stream');
@@ -258,7 +330,8 @@ export class PdfDocument {
     this.reconstructed = true;
     const index = this.buildScanIndex();
     const cuts = [...this.eofEnds];
-    if (cuts.length === 0 || cuts[cuts.length - 1] < this.buf.length) cuts.push(this.buf.length);
+    const buf = this.materialize();
+    if (cuts.length === 0 || cuts[cuts.length - 1] < buf.length) cuts.push(buf.length);
     const sections: XrefSection[] = cuts.map((c) => ({ offset: c - 1, entries: new Map(), trailer: { kind: 'dict', map: new Map() } }));
     for (const [num, offsets] of index) {
       for (const off of offsets) {
@@ -269,10 +342,10 @@ export class PdfDocument {
     // Trailers: every "trailer" dictionary, or the catalog found by scanning.
     for (let si = 0; si < sections.length; si++) {
       const from = si === 0 ? 0 : cuts[si - 1];
-      const t = lastIndexOf(this.buf, b('trailer'), cuts[si]);
+      const t = lastIndexOf(buf, b('trailer'), cuts[si]);
       if (t >= from) {
         try {
-          const v = this.parser(t + 7).parseValue();
+          const v = this.parseAt(t + 7, (p) => p.parseValue());
           if (isDict(v)) sections[si].trailer = v;
         } catch {
           /* ignore */
@@ -283,7 +356,7 @@ export class PdfDocument {
     this.sections.push(...sections.filter((s) => s.entries.size > 0 || s.trailer.map.size > 0));
     if (!this.sections.some((s) => s.trailer.map.has('Root'))) {
       // Find a catalog among scanned objects (newest wins).
-      const state = this.stateAt(this.buf.length);
+      const state = this.stateAt(buf.length);
       for (const [num] of state.entries) {
         if (this.exhausted) break;
         const v = this.resolve({ kind: 'ref', num, gen: 0 }, state);
@@ -298,7 +371,8 @@ export class PdfDocument {
   private buildScanIndex(): Map<number, number[]> {
     if (this.scanIndex) return this.scanIndex;
     const index = new Map<number, number[]>();
-    const s = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    const all = this.materialize();
+    const s = Buffer.from(all.buffer, all.byteOffset, all.byteLength);
     const OBJ = b('obj');
     let from = 0;
     for (let guard = 0; guard < 5_000_000; guard++) {
@@ -402,19 +476,19 @@ export class PdfDocument {
   }
 
   private parseIndirectAt(offset: number, num: number, state: XrefState): PdfValue {
-    if (!Number.isInteger(offset) || offset < 0 || offset >= this.buf.length) throw new PdfParseError('offset out of file', offset);
-    const p = new PdfParser(this.buf, offset, { ...DEFAULT_LIMITS, maxStringBytes: this.limits.maxStringBytes }, (n) => {
+    if (!Number.isInteger(offset) || offset < 0 || offset >= this.size) throw new PdfParseError('offset out of file', offset);
+    const lengthOf = (n: number): number | undefined => {
       // Indirect /Length: resolve only a direct number, never recursing into streams.
       const e = state.entries.get(n);
       if (!e || e.type !== 'n' || n === num) return undefined;
       try {
-        const v = this.parser(e.offset).parseIndirect().value;
+        const v = this.parseAt(e.offset, (q) => q.parseIndirect().value);
         return typeof v === 'number' ? v : undefined;
       } catch {
         return undefined;
       }
-    });
-    const r = p.parseIndirect();
+    };
+    const r = this.parseAt(offset, (p) => p.parseIndirect(), lengthOf);
     if (r.num !== num) throw new PdfParseError(`expected object ${num}, found ${r.num}`, offset);
     return r.value;
   }
@@ -429,7 +503,7 @@ export class PdfDocument {
     if (!os) {
       const stm = this.loadAt(se.offset, stmNum, state);
       if (!isStream(stm)) throw new PdfParseError(`object stream ${stmNum} is not a stream`);
-      const data = decodeStream(stm.dict, this.buf.subarray(stm.dataStart, stm.dataEnd), this.limits.maxDecodedStream);
+      const data = decodeStream(stm.dict, this.bytes(stm.dataStart, stm.dataEnd), this.limits.maxDecodedStream);
       const n = stm.dict.map.get('N');
       const first = stm.dict.map.get('First');
       if (typeof n !== 'number' || typeof first !== 'number' || n < 0 || n > 1_000_000 || first < 0 || first > data.length)
@@ -459,6 +533,6 @@ export class PdfDocument {
 
   /** Raw bytes of a stream (decoded). */
   streamData(s: PdfStream): Uint8Array {
-    return decodeStream(s.dict, this.buf.subarray(s.dataStart, s.dataEnd), this.limits.maxDecodedStream);
+    return decodeStream(s.dict, this.bytes(s.dataStart, s.dataEnd), this.limits.maxDecodedStream);
   }
 }

@@ -5,7 +5,9 @@
  * For a document with N signatures this hashes the file about once instead of N (+1 for the
  * document's own SHA-256) times, which dominates the cost on large scans.
  */
+import * as crypto from 'crypto';
 import { DigestInfo, newHash } from '../crypto/algorithms';
+import { ByteSource } from '../pdf/source';
 
 export interface DigestRequest {
   alg: DigestInfo;
@@ -17,8 +19,32 @@ const keyOf = (alg: DigestInfo, ranges: number[]): string => `${alg.node}:${alg.
 
 export class RangeDigests {
   private readonly cache = new Map<string, Buffer>();
+  private chunk: Buffer | null = null;
 
-  constructor(private readonly buf: Uint8Array) {}
+  constructor(private readonly src: ByteSource) {}
+
+  /**
+   * Feeds bytes [start, end) to the hashes: one view of an in-memory input, or sequential reads of a
+   * random-access source through one reused buffer (small, so it stays in cache while hashed).
+   */
+  private feed(hashes: crypto.Hash[], start: number, end: number): void {
+    end = Math.min(end, this.src.size); // as subarray clips
+    if (end <= start) return;
+    if (this.src.whole) {
+      const v = this.src.whole.subarray(start, end);
+      for (const h of hashes) h.update(v);
+      return;
+    }
+    const size = 1024 * 1024;
+    if (this.src.readInto) this.chunk ??= Buffer.allocUnsafeSlow(size);
+    for (let off = start; off < end; ) {
+      const n = Math.min(size, end - off);
+      const v = this.chunk && this.src.readInto ? this.chunk.subarray(0, this.src.readInto(off, this.chunk.subarray(0, n))) : this.src.read(off, n);
+      if (v.length !== n) throw new Error(`short read at ${off}`);
+      for (const h of hashes) h.update(v);
+      off += n;
+    }
+  }
 
   /** Computes all requests with one pass per algorithm. Requests must start at offset 0. */
   precompute(requests: DigestRequest[]): void {
@@ -36,13 +62,13 @@ export class RangeDigests {
       let pos = 0;
       for (const r of list) {
         const prefixEnd = r.ranges[1];
-        if (prefixEnd > this.buf.length) continue;
-        running.update(this.buf.subarray(pos, prefixEnd));
-        pos = prefixEnd;
+        if (prefixEnd > this.src.size) continue;
+        this.feed([running], pos, prefixEnd);
+        pos = Math.max(pos, prefixEnd);
         let out: Buffer;
         if (r.ranges.length >= 4) {
           const h = running.copy(r.alg.outputLength ? { outputLength: r.alg.outputLength } : undefined);
-          h.update(this.buf.subarray(r.ranges[2], r.ranges[2] + r.ranges[3]));
+          this.feed([h], r.ranges[2], r.ranges[2] + r.ranges[3]);
           out = h.digest();
         } else out = running.copy(r.alg.outputLength ? { outputLength: r.alg.outputLength } : undefined).digest();
         this.cache.set(keyOf(r.alg, r.ranges), out);
@@ -56,7 +82,7 @@ export class RangeDigests {
     let d = this.cache.get(k);
     if (!d) {
       const h = newHash(alg);
-      for (let i = 0; i + 1 < ranges.length; i += 2) h.update(this.buf.subarray(ranges[i], ranges[i] + ranges[i + 1]));
+      for (let i = 0; i + 1 < ranges.length; i += 2) this.feed([h], ranges[i], ranges[i] + ranges[i + 1]);
       d = h.digest();
       this.cache.set(k, d);
     }

@@ -208,9 +208,16 @@ function deepEqual(doc: PdfDocument, a: PdfValue | undefined, b: PdfValue | unde
     case 'stream': {
       const bb = b as typeof a;
       if (!deepEqual(doc, { kind: 'dict', map: withoutLength(a.dict) }, { kind: 'dict', map: withoutLength(bb.dict) }, depth + 1)) return false;
-      const da = doc.buf.subarray(a.dataStart, a.dataEnd);
-      const db = doc.buf.subarray(bb.dataStart, bb.dataEnd);
-      return Buffer.compare(Buffer.from(da.buffer, da.byteOffset, da.length), Buffer.from(db.buffer, db.byteOffset, db.length)) === 0;
+      if (a.dataEnd - a.dataStart !== bb.dataEnd - bb.dataStart) return false;
+      // In chunks: from a random-access source a stream is read piecewise, never whole.
+      const chunk = 1024 * 1024;
+      for (let off = 0; off < a.dataEnd - a.dataStart; off += chunk) {
+        const n = Math.min(chunk, a.dataEnd - a.dataStart - off);
+        const da = doc.bytes(a.dataStart + off, a.dataStart + off + n);
+        const db = doc.bytes(bb.dataStart + off, bb.dataStart + off + n);
+        if (Buffer.compare(Buffer.from(da.buffer, da.byteOffset, da.length), Buffer.from(db.buffer, db.byteOffset, db.length)) !== 0) return false;
+      }
+      return true;
     }
   }
 }
