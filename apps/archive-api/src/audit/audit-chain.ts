@@ -23,6 +23,22 @@ export interface ChainedEvent {
   details: Record<string, unknown>;
 }
 
+/** A row of `audit_events` as PostgreSQL returns it (bigint seq as a string). */
+export interface AuditEventRow {
+  seq: string;
+  id: string;
+  at: Date;
+  actor: string;
+  role: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  outcome: AuditOutcome;
+  details: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
 /** JSON with keys sorted at every level and no whitespace: one byte string per value. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {

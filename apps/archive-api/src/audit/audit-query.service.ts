@@ -4,21 +4,7 @@ import { DataSource } from 'typeorm';
 import { ArchiveKeyService } from '../archive-key/archive-key.service';
 import { AuditCheckpointDto, AuditEventDto, AuditPageDto, AuditQueryDto } from './audit.dto';
 import { AuditVerification, verifyAuditChain } from './audit-verifier';
-
-interface Row {
-  seq: string;
-  id: string;
-  at: Date;
-  actor: string;
-  role: string | null;
-  action: string;
-  target: string | null;
-  ip: string | null;
-  outcome: string;
-  details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
+import { AuditEventRow } from './audit-chain';
 
 const EXPORT_BATCH = 1000;
 const COLUMNS = 'seq, id, at, actor, role, action, target, ip, outcome, details, prev_hash, hash';
@@ -39,7 +25,7 @@ export class AuditQueryService {
     const rows = (await this.dataSource.query(
       `SELECT ${COLUMNS} FROM audit_events ${where} ORDER BY seq LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, pageSize, (page - 1) * pageSize],
-    )) as Row[];
+    )) as AuditEventRow[];
     return { total, page, pageSize, items: rows.map(toDto) };
   }
 
@@ -51,7 +37,7 @@ export class AuditQueryService {
       const rows = (await this.dataSource.query(
         `SELECT ${COLUMNS} FROM audit_events ${where ? `${where} AND` : 'WHERE'} seq > $${params.length + 1} ORDER BY seq LIMIT ${EXPORT_BATCH}`,
         [...params, after],
-      )) as Row[];
+      )) as AuditEventRow[];
       for (const r of rows) yield toDto(r);
       if (rows.length < EXPORT_BATCH) return;
       after = Number(rows[rows.length - 1].seq);
@@ -96,7 +82,7 @@ export class AuditQueryService {
   }
 }
 
-function toDto(r: Row): AuditEventDto {
+function toDto(r: AuditEventRow): AuditEventDto {
   return {
     id: r.id,
     seq: Number(r.seq),

@@ -1,5 +1,5 @@
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
-import { AuditOutcome, chainHash, ChainedEvent, GENESIS_HASH } from './audit-chain';
+import { AuditEventRow, chainHash, ChainedEvent, GENESIS_HASH } from './audit-chain';
 
 /** Anything that runs SQL: a DataSource, an EntityManager or a QueryRunner. */
 export interface Queryable {
@@ -17,24 +17,9 @@ export interface AuditVerification {
   checkpoints: { count: number; verified: number };
 }
 
-interface Row {
-  seq: string;
-  id: string;
-  at: Date;
-  actor: string;
-  role: string | null;
-  action: string;
-  target: string | null;
-  ip: string | null;
-  outcome: AuditOutcome;
-  details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
-
 const BATCH = 2000;
 
-export function rowToEvent(r: Row): ChainedEvent {
+export function rowToEvent(r: AuditEventRow): ChainedEvent {
   return {
     seq: Number(r.seq),
     id: r.id,
@@ -70,7 +55,7 @@ export async function verifyAuditChain(db: Queryable, opts: { trustedKeyFingerpr
     public_key: string;
   }[];
   const wanted = new Set(checkpoints.map((c) => Number(c.seq)));
-  const broken = (row: Row | null, reason: string): AuditVerification => ({
+  const broken = (row: AuditEventRow | null, reason: string): AuditVerification => ({
     valid: false,
     count,
     headHash: prevHash,
@@ -84,7 +69,7 @@ export async function verifyAuditChain(db: Queryable, opts: { trustedKeyFingerpr
       `SELECT seq, id, at, actor, role, action, target, ip, outcome, details, prev_hash, hash
          FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT ${BATCH}`,
       [lastSeq],
-    )) as Row[];
+    )) as AuditEventRow[];
     if (rows.length === 0) break;
     for (const row of rows) {
       const seq = Number(row.seq);
@@ -108,7 +93,7 @@ export async function verifyAuditChain(db: Queryable, opts: { trustedKeyFingerpr
       const [extra] = (await db.query(
         'SELECT seq, id, at, actor, role, action, target, ip, outcome, details, prev_hash, hash FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1',
         [head.seq],
-      )) as Row[];
+      )) as AuditEventRow[];
       return broken(extra ?? null, `events beyond the recorded head (head at ${head.seq}, chain has ${count})`);
     }
     return broken(null, `the newest events are missing (head at ${head.seq}, chain ends at ${count})`);
