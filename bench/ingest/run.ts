@@ -3,7 +3,8 @@
  * the same bytes PUT straight to the same store with the `minio` client, in one run.
  *
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/ingest/run.ts [--n 400] [--size-mb 1] \
- *       [--concurrency 8] [--docs-per-transfer 10] [--big-mb 0] [--write-aip true] [--append bench/RESULTS.md]
+ *       [--concurrency 8] [--docs-per-transfer 10] [--big-mb 0] [--write-aip true|false|deferred] [--dist false|true|<dir>] \
+ *       [--cpu-prof <dir>] [--poll-ms 20] [--append bench/RESULTS.md]
  *
  * `--append` rewrites the figures between the `<!-- ingest:run -->` markers of the "## Ingest (issue 6)" section.
  *
@@ -36,6 +37,17 @@ const PER = Number(arg('docs-per-transfer', '10'));
 const BIG_MB = Number(arg('big-mb', '0'));
 const WRITE_AIP = arg('write-aip', 'true');
 const APPEND = arg('append', '');
+// `--dist true`: run the compiled service (`npm run build` first) instead of main.ts under ts-node —
+// the figures the targets stand against (ts-node compiles the whole application in-process: RSS, CPU).
+// `--dist <dir>` runs the build in that directory (e.g. a copy of an earlier build, for before/after).
+const DIST_ARG = arg('dist', 'false');
+const DIST = DIST_ARG !== 'false';
+const DIST_DIR = DIST_ARG === 'true' ? path.join(ROOT, 'dist') : path.resolve(DIST_ARG);
+// `--cpu-prof <dir>`: the service writes a V8 CPU profile there when it exits.
+const CPU_PROF = arg('cpu-prof', '');
+// JOBS_POLL_MS of the service. 20 hid the poll latency before transfers were started at once after the
+// 202 (TransferProcessorService.kick); every poll is a query, so the default (1000) costs less CPU.
+const POLL_MS = arg('poll-ms', '20');
 const AGENCY = { id: '000.00.12.H05', name: 'Sở Nội vụ tỉnh Bình Định' };
 const ADMIN = `bench-admin-${randomBytes(12).toString('hex')}`;
 
@@ -109,6 +121,11 @@ async function pool<T>(items: T[], c: number, fn: (t: T) => Promise<void>): Prom
   }));
 }
 
+function vmRss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
 function vmHwm(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
@@ -124,10 +141,20 @@ async function main(): Promise<void> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const env = {
     ...process.env, ...s3, S3_BUCKET: bucket, S3_OBJECT_LOCK: 'governance', PORT: String(port), ARCHIVE_DATA_DIR: dataDir, ARCHIVE_ADMIN_TOKEN: ADMIN,
-    LOG_LEVEL: 'warn', JOBS_POLL_MS: '20', TRUST_ANCHORS_DIR: path.join(dataDir, 'trust'), TRANSFER_WRITE_AIP: WRITE_AIP, RATE_LIMIT_PUBLIC: '0',
+    LOG_LEVEL: 'warn', JOBS_POLL_MS: POLL_MS, TRUST_ANCHORS_DIR: path.join(dataDir, 'trust'), RATE_LIMIT_PUBLIC: '0',
+    // `--write-aip deferred`: the AIP is written by a follow-up job after the catalogue commit.
+    TRANSFER_WRITE_AIP: WRITE_AIP === 'false' ? 'false' : 'true', TRANSFER_AIP_DEFERRED: WRITE_AIP === 'deferred' ? 'true' : 'false',
+    // a build outside the repository (`--dist /tmp/x`) still resolves the repository's node_modules
+    NODE_PATH: path.join(ROOT, 'node_modules'),
   };
   process.stderr.write(`starting the service on :${port} (bucket ${bucket})…\n`);
-  const child: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/archive-api/src/main.ts'], {
+  const prof = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF)] : [];
+  const main = path.join(DIST_DIR, 'apps/archive-api/src/main.js');
+  const entry = DIST
+    ? [...prof, main]
+    : [...prof, '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/archive-api/src/main.ts'];
+  if (DIST && !fs.existsSync(main)) throw new Error(`--dist: no ${main} (run \`npm run build\` first)`);
+  const child: ChildProcess = spawn(process.execPath, entry, {
     cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -141,6 +168,8 @@ async function main(): Promise<void> {
     await req(port, 'POST', '/api/v1/agencies', admin, Buffer.from(JSON.stringify(AGENCY)));
     const key = await req(port, 'POST', '/api/v1/api-keys', admin, Buffer.from(JSON.stringify({ name: 'bench', role: 'SUBMITTER', agencyId: AGENCY.id })));
     const token = key.body.token as string;
+    const reader = (await req(port, 'POST', '/api/v1/api-keys', admin, Buffer.from(JSON.stringify({ name: 'bench-reader', role: 'ARCHIVIST', agencyId: AGENCY.id })))).body.token as string;
+    const idleRss = vmRss(child.pid!);
 
     process.stderr.write(`generating ${N} signed PDFs of ~${SIZE_MB} MB…\n`);
     const bases = await Promise.all(Array.from({ length: Math.min(8, N) }, (_, i) => makePdf({ pages: 1, padBytes: Math.max(0, SIZE_MB * 1048576 - 60_000), title: `Bench ${i}` })));
@@ -182,6 +211,22 @@ async function main(): Promise<void> {
     }
     const apiMs = Date.now() - t1;
     const accepted = [...statuses.values()].filter((s) => s === 'ACCEPTED').length;
+    // Deferred AIPs: also time until every case file's package is stored (its GET stops answering 404).
+    let aipMs = 0;
+    if (WRITE_AIP === 'deferred') {
+      const fileIds: string[] = [];
+      for (const id of ids) fileIds.push(...((await req(port, 'GET', `/api/v1/transfers/${id}`, { Authorization: `Bearer ${token}` })).body.files as { fileId: string | null }[]).map((f) => f.fileId!).filter(Boolean));
+      for (const fid of fileIds) {
+        for (;;) {
+          const r = await req(port, 'HEAD', `/api/v1/files/${fid}/package`, { Authorization: `Bearer ${reader}` });
+          if (r.status === 200) break;
+          if (r.status !== 404) throw new Error(`HEAD /files/${fid}/package → ${r.status}`);
+          await new Promise((res) => setTimeout(res, 20));
+        }
+      }
+      aipMs = Date.now() - t1;
+    }
+    const batchHwm = vmHwm(child.pid!);
 
     let big = '';
     if (BIG_MB > 0) {
@@ -199,7 +244,13 @@ async function main(): Promise<void> {
         for await (const c of fs.createReadStream(file, { highWaterMark: 1 << 20 })) yield c as Buffer;
         yield tail;
       })());
-      const before = vmHwm(child.pid!);
+      // Reset the peak (clear_refs 5) so that VmHWM is this document's, not the batch's above.
+      const before = vmRss(child.pid!);
+      try {
+        fs.writeFileSync(`/proc/${child.pid}/clear_refs`, '5');
+      } catch {
+        /* not allowed here: the figure then includes the batch's peak */
+      }
       const tb = Date.now();
       const r = await req(port, 'POST', '/api/v1/transfers', { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': head.length + size + tail.length }, body);
       let st = r.body.status;
@@ -207,13 +258,14 @@ async function main(): Promise<void> {
         await new Promise((res) => setTimeout(res, 200));
         st = (await req(port, 'GET', `/api/v1/transfers/${r.body.id}`, { Authorization: `Bearer ${token}` })).body.status;
       }
-      big = `| 1 document of ${(size / 1048576).toFixed(0)} MiB (unsigned, streamed) | ${((Date.now() - tb) / 1000).toFixed(1)} s, ${st} | service peak RSS (VmHWM) ${(vmHwm(child.pid!) / 1048576).toFixed(0)} MiB (before: ${(before / 1048576).toFixed(0)} MiB) |\n`;
+      big = `| 1 document of ${(size / 1048576).toFixed(0)} MiB (unsigned, streamed) | ${((Date.now() - tb) / 1000).toFixed(1)} s, ${st} | service peak RSS (VmHWM, reset before the document) ${(vmHwm(child.pid!) / 1048576).toFixed(0)} MiB (RSS before: ${(before / 1048576).toFixed(0)} MiB) |\n`;
       fs.rmSync(file, { force: true });
     }
 
     const mb = bytes / 1048576;
+    const aipRow = aipMs ? [`| … and every deferred AIP stored (GET /files/:id/package → 200) | ${(aipMs / 1000).toFixed(2)} s | ${(N / (aipMs / 1000)).toFixed(1)} | ${(mb / (aipMs / 1000)).toFixed(1)} |`] : [];
     const lines = [
-      `Run ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)}, S3 ${s3.S3_ENDPOINT} (Ceph RGW, Object Lock governance), AIP ${WRITE_AIP === 'true' ? 'written' : 'not written'}.`,
+      `Run ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, Node ${process.version}, service ${DIST ? 'compiled (dist/)' : 'under ts-node'}, load average ${os.loadavg()[0]!.toFixed(1)}, S3 ${s3.S3_ENDPOINT} (Ceph RGW, Object Lock governance), AIP ${WRITE_AIP === 'true' ? 'written before the commit' : WRITE_AIP === 'deferred' ? 'written by a follow-up job after the commit' : 'not written'}, TRANSFER_JOB_CONCURRENCY ${process.env.TRANSFER_JOB_CONCURRENCY ?? 'default'}, JOBS_POLL_MS ${POLL_MS}.`,
       '',
       `N = ${N} signed PDFs (signer + agency seal, verified against the trust store) of ${(bytes / N / 1048576).toFixed(2)} MiB, ${PER} per transfer, concurrency ${C}.`,
       '',
@@ -221,8 +273,9 @@ async function main(): Promise<void> {
       '|---|---|---|---|',
       `| raw PUT (minio client → same server) | ${(rawMs / 1000).toFixed(2)} s | ${(N / (rawMs / 1000)).toFixed(1)} | ${(mb / (rawMs / 1000)).toFixed(1)} |`,
       `| API: POST /transfers → ACCEPTED (${accepted}/${ids.length} transfers; upload done after ${(postedMs / 1000).toFixed(2)} s) | ${(apiMs / 1000).toFixed(2)} s | ${(N / (apiMs / 1000)).toFixed(1)} | ${(mb / (apiMs / 1000)).toFixed(1)} |`,
+      ...aipRow,
       '',
-      `Ratio API / raw PUT: **${(apiMs / rawMs).toFixed(2)} ×** (target ≤ 2.0 ×); service peak RSS ${(vmHwm(child.pid!) / 1048576).toFixed(0)} MiB.`,
+      `Ratio API / raw PUT: **${(apiMs / rawMs).toFixed(2)} ×** (target ≤ 2.0 ×)${aipMs ? `; with every AIP stored ${(aipMs / rawMs).toFixed(2)} ×` : ''}; service RSS idle ${(idleRss / 1048576).toFixed(0)} MiB, peak over the batch ${(batchHwm / 1048576).toFixed(0)} MiB.`,
       '',
       ...(big ? ['| large document | time | memory |', '|---|---|---|', big] : []),
     ];

@@ -8,7 +8,7 @@ import { JobQueue } from '../jobs/job-queue.service';
 import { RecordsService } from '../records/records.service';
 import { InjectObjectStore } from '../storage/storage.module';
 import { ARCHIVE_PREFIX, RECEIPT_PREFIX, STAGING_PREFIX, transferIdOfKey } from './object-keys';
-import { JANITOR_QUEUE } from './transfer.types';
+import { AIP_QUEUE, JANITOR_QUEUE } from './transfer.types';
 
 const INTERVAL_SECONDS = 3600;
 const BATCH = 500;
@@ -89,6 +89,14 @@ export class TransferJanitorService implements OnModuleInit, OnApplicationBootst
         ? ((await this.db.query(`SELECT id FROM transfers WHERE id = ANY($1::uuid[]) AND status IN ('RECEIVED','PROCESSING')`, [ids])) as { id: string }[]).map((r) => r.id)
         : [],
     );
+    // A deferred AIP (transfers.aip) is stored before its claim commits: its transfer is still in flight.
+    if (ids.length) {
+      const pending: { id: string }[] = await this.db.query(
+        `SELECT DISTINCT payload->>'transferId' AS id FROM jobs WHERE queue = $1 AND status IN ('QUEUED','RUNNING') AND payload->>'transferId' = ANY($2::text[])`,
+        [AIP_QUEUE, ids],
+      );
+      for (const r of pending) inFlight.add(r.id);
+    }
     for (const o of objects) {
       const tid = transferIdOfKey(o.key);
       if (claimed.has(o.key) || (tid && inFlight.has(tid))) {

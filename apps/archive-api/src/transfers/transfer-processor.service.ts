@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
@@ -25,7 +25,7 @@ import { ObjectStore, RetentionShortenError } from '@archive/storage';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { Job, JobQueue } from '../jobs/job-queue.service';
+import { Job, JobQueue, PermanentJobError } from '../jobs/job-queue.service';
 import { NewDocument, RecordsService } from '../records/records.service';
 import { InjectObjectStore } from '../storage/storage.module';
 import { SearchIndexer } from '../search/search-indexer.service';
@@ -33,7 +33,7 @@ import { caseFilePrefix, documentKey } from './object-keys';
 import { decideSignature, policyMessage } from './signature-policy';
 import { readSmall, storeRangeSource } from './staging';
 import { TransferIntakeService } from './transfer-intake.service';
-import { DocumentResult, FileResult, ResultMessage, StagedPart, TERMINAL_STATUSES, TRANSFER_QUEUE, TransferStatus } from './transfer.types';
+import { AIP_QUEUE, DocumentResult, FileResult, ResultMessage, StagedPart, TERMINAL_STATUSES, TRANSFER_QUEUE, TransferStatus } from './transfer.types';
 import { TrustMaterial, trustMaterialFingerprint, TrustStoreService } from './trust-store.service';
 
 const SYSTEM_ACTOR = { system: 'transfer-processor' };
@@ -72,6 +72,25 @@ interface FilePlan {
 
 const AIP_BUFFER_BYTES = 64 * 1024 * 1024;
 
+/** Payload of a `transfers.aip` job: one catalogued case file (its index in the transfer's manifest). */
+interface AipJob {
+  transferId: string;
+  fileId: string;
+  fileIndex: number;
+}
+
+/** What the AIP of one case file is made of, whether written inline or by the deferred job. */
+interface AipInput {
+  transferId: string;
+  caseFile: CaseFile;
+  agencyId: string;
+  agencyName: string;
+  prefix: string;
+  /** a metadata validation warning was reported for the file or one of its documents */
+  warnings: boolean;
+  files: (Pick<NewDocument, 'doc' | 'mimeType' | 'sha256' | 'size' | 'validatedAt' | 'signatureSummary' | 'signatureFlags'> & { open: () => Readable | Promise<Readable> })[];
+}
+
 /**
  * The processing job of a transfer (queue `transfers.process`). Idempotent and safe to re-run after a
  * crash at any point:
@@ -87,9 +106,11 @@ const AIP_BUFFER_BYTES = 64 * 1024 * 1024;
  *      and the staging is discarded.
  */
 @Injectable()
-export class TransferProcessorService implements OnModuleInit {
+export class TransferProcessorService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('TransferProcessor');
   private readonly evidenceKept = new Set<string>();
+  /** Drains of the transfer queue started by `kick` (at most TRANSFER_JOB_CONCURRENCY at once). */
+  private readonly kicked = new Set<Promise<void>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -106,6 +127,29 @@ export class TransferProcessorService implements OnModuleInit {
 
   onModuleInit(): void {
     this.jobs.register<{ transferId: string }>(TRANSFER_QUEUE, (job) => this.handle(job));
+    this.jobs.register<AipJob>(AIP_QUEUE, (job) => this.writeDeferredAip(job.payload));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // JobQueue stops the drains after the job in hand; wait for those jobs like its own poller does.
+    await Promise.allSettled([...this.kicked]);
+  }
+
+  /**
+   * Starts work on a transfer just received instead of waiting for the next poll, and lets up to
+   * TRANSFER_JOB_CONCURRENCY transfers of this instance be processed at once (the poller runs one job
+   * at a time: a transfer's store and database round trips would otherwise leave the cores idle).
+   * Each drain claims with FOR UPDATE SKIP LOCKED like the poller, so nothing runs twice. Only on
+   * instances that run jobs at all (JOBS_POLL_MS > 0); tests drive the queue themselves.
+   */
+  kick(): void {
+    if (this.config.jobs.pollMs <= 0 || this.kicked.size >= this.config.transfers.jobConcurrency) return;
+    const p: Promise<void> = this.jobs
+      .drain([TRANSFER_QUEUE])
+      .then(() => undefined)
+      .catch((err) => this.logger.error({ err }, 'transfer drain failed'))
+      .finally(() => this.kicked.delete(p));
+    this.kicked.add(p);
   }
 
   private async handle(job: Job<{ transferId: string }>): Promise<void> {
@@ -311,7 +355,7 @@ export class TransferProcessorService implements OnModuleInit {
     if (f.result.status === 'ACCEPTED') f.stored = out.filter((d): d is NewDocument => d !== null);
     if (f.result.status === 'ACCEPTED') {
       try {
-        f.aip = await this.storeAip(t, f, agencyId, prefix);
+        f.aip = this.config.transfers.aipDeferred ? null : await this.storeAip(t, f, agencyId, prefix);
       } catch (err) {
         const codes = (err as { errors?: { code: string; path?: string; message: { vi: string; en: string } }[] }).errors;
         if (!codes?.length) throw err;
@@ -365,7 +409,7 @@ export class TransferProcessorService implements OnModuleInit {
         const bytes = await readSmall(await source.open(part), this.config.transfers.verifyMaxBytes + 1, doc.path);
         sha256 = createHash('sha256').update(bytes).digest('hex');
         size = bytes.length;
-        if (sha256 === expected && (f.bufferedBytes ?? 0) + size <= AIP_BUFFER_BYTES) {
+        if (sha256 === expected && this.config.transfers.writeAip && !this.config.transfers.aipDeferred && (f.bufferedBytes ?? 0) + size <= AIP_BUFFER_BYTES) {
           (f.buffers ??= new Map()).set(doc.docOrdinal, bytes);
           f.bufferedBytes = (f.bufferedBytes ?? 0) + size;
         }
@@ -438,19 +482,40 @@ export class TransferProcessorService implements OnModuleInit {
    */
   private async storeAip(t: TransferRow, f: FilePlan, agencyId: string, prefix: string): Promise<{ key: string; sha256: string; size: number } | null> {
     if (!this.config.transfers.writeAip) return null;
-    const cf = f.caseFile!;
-    const uuid = uuidFrom(`${t.id}\u0000${cf.fileCode}`);
-    const first = f.stored[0]?.validatedAt ?? this.clock.now();
+    const out = await this.putAip({
+      transferId: t.id,
+      caseFile: f.caseFile!,
+      agencyId,
+      agencyName: String((t.manifest as { agency?: { name?: string } })?.agency?.name ?? agencyId),
+      prefix,
+      warnings: f.result.warnings.length > 0 || f.docs.some((d) => d.warnings.length > 0),
+      files: f.stored.map((d) => ({
+        ...d,
+        open: () => {
+          const b = f.buffers?.get(d.doc.docOrdinal);
+          return b ? Readable.from([b]) : this.store.get(d.objectKey, { versionId: d.objectVersionId ?? undefined });
+        },
+      })),
+    });
+    if (out.written) f.written.push(out.key);
+    return { key: out.key, sha256: out.sha256, size: out.size };
+  }
+
+  /** Builds the AIP_hoso ZIP and stores it at its deterministic key, or finds the one an earlier run stored. */
+  private async putAip(a: AipInput): Promise<{ key: string; sha256: string; size: number; written: boolean }> {
+    const cf = a.caseFile;
+    const uuid = uuidFrom(`${a.transferId}\u0000${cf.fileCode}`);
+    const first = a.files[0]?.validatedAt ?? this.clock.now();
     const written = writeAip({
       caseFile: cf,
       archiveCode: this.config.transfers.archiveCode,
       archive: { name: this.config.transfers.archiveName, id: this.config.transfers.archiveCode },
-      producer: { id: agencyId, name: String((t.manifest as { agency?: { name?: string } })?.agency?.name ?? agencyId) },
+      producer: { id: a.agencyId, name: a.agencyName },
       uuid,
       createdAt: first,
       ingestedAt: first,
-      metadataValidation: { outcome: f.result.warnings.length || f.docs.some((d) => d.warnings.length) ? 'warning' : 'success', dateTime: first },
-      files: f.stored.map((d) => ({
+      metadataValidation: { outcome: a.warnings ? 'warning' : 'success', dateTime: first },
+      files: a.files.map((d) => ({
         docOrdinal: d.doc.docOrdinal,
         size: d.size,
         sha256: d.sha256,
@@ -458,24 +523,87 @@ export class TransferProcessorService implements OnModuleInit {
         originalName: d.doc.path.split('/').pop(),
         fixityCheckedAt: d.validatedAt,
         signature: { outcome: d.signatureSummary as 'VALID', dateTime: d.validatedAt, detail: d.signatureFlags.join(',') || undefined },
-        open: () => {
-          const b = f.buffers?.get(d.doc.docOrdinal);
-          return b ? Readable.from([b]) : this.store.get(d.objectKey, { versionId: d.objectVersionId ?? undefined });
-        },
+        open: d.open,
       })),
     });
     if (!written.ok) throw Object.assign(new Error('AIP not writable'), { errors: written.errors });
-    const key = `${prefix}${written.value.zipName}`;
+    const key = `${a.prefix}${written.value.zipName}`;
     const existing = await this.store.stat(key);
     if (existing?.sha256) {
       written.value.stream.destroy();
-      return { key, sha256: existing.sha256, size: existing.size };
+      return { key, sha256: existing.sha256, size: existing.size, written: false };
     }
-    const put = await this.store.put(key, written.value.stream, { contentType: 'application/zip', metadata: { 'transfer-id': t.id, 'file-code': cf.fileCode } });
-    f.written.push(key);
+    const put = await this.store.put(key, written.value.stream, { contentType: 'application/zip', metadata: { 'transfer-id': a.transferId, 'file-code': cf.fileCode } });
     const manifest = await written.value.manifest;
     if (!manifest.ok) throw Object.assign(new Error('AIP stream failed'), { errors: manifest.errors });
-    return { key, sha256: put.sha256, size: put.size };
+    return { key, sha256: put.sha256, size: put.size, written: true };
+  }
+
+  /**
+   * Job `transfers.aip` (TRANSFER_AIP_DEFERRED): the AIP of a case file already catalogued, enqueued in
+   * its catalogue transaction. Its originals are durable and claimed by then, so preservation packaging
+   * need not hold up the ingest. Idempotent: the AIP key is deterministic (a re-run finds the object an
+   * earlier attempt stored), the claim is set once, WORM is re-applied harmlessly. Until the claim
+   * commits, the janitor keeps the transfer's objects (a queued/running AIP job counts as in flight),
+   * and GET /files/:id/package answers 404 "no package stored".
+   */
+  async writeDeferredAip(job: AipJob): Promise<void> {
+    const file = (
+      await this.db.query(
+        `SELECT f.id, f.status, f.aip_key, f.object_prefix, to_char(f.retention_until, 'YYYY-MM-DD') AS retention_until, t.manifest, t.agency_id, t.files, t.documents
+         FROM case_files f JOIN transfers t ON t.id = f.transfer_id WHERE f.id = $1 AND t.id = $2`,
+        [job.fileId, job.transferId],
+      )
+    )[0] as
+      | { id: string; status: string; aip_key: string | null; object_prefix: string; retention_until: string | null; manifest: unknown; agency_id: string | null; files: FileResult[] | null; documents: DocumentResult[] | null }
+      | undefined;
+    if (!file || file.status === 'DESTROYED') return;
+    let key = file.aip_key;
+    if (!key) {
+      const raw = (file.manifest ?? {}) as { agency?: { id?: string; name?: string }; files?: unknown[] };
+      const agencyId = typeof raw.agency?.id === 'string' ? raw.agency.id : (file.agency_id ?? '');
+      // The case file as validated at ingest (validation is pure: the same manifest gives the same value).
+      const check = validateCaseFile(raw.files?.[job.fileIndex], { agencyId: agencyId || undefined, basePath: `files[${job.fileIndex}]` });
+      if (!check.ok) throw new PermanentJobError(`case file ${job.fileId} no longer validates; AIP not written`);
+      const cf = check.value!;
+      const rows: { doc_ordinal: number; mime_type: string; sha256: string; size: string; object_key: string; object_version_id: string | null; signature_summary: string; signature_flags: string[]; validated_at: Date }[] =
+        await this.db.query(
+          'SELECT doc_ordinal, mime_type, sha256, size, object_key, object_version_id, signature_summary, signature_flags, validated_at FROM documents WHERE file_id = $1',
+          [file.id],
+        );
+      const byOrdinal = new Map(rows.map((r) => [Number(r.doc_ordinal), r]));
+      const files = cf.documents.map((doc) => {
+        const r = byOrdinal.get(doc.docOrdinal);
+        if (!r) throw new PermanentJobError(`document ${doc.docOrdinal} of case file ${job.fileId} is not catalogued`);
+        return {
+          doc,
+          mimeType: r.mime_type,
+          sha256: r.sha256,
+          size: Number(r.size),
+          validatedAt: new Date(r.validated_at),
+          signatureSummary: r.signature_summary,
+          signatureFlags: r.signature_flags ?? [],
+          open: () => this.store.get(r.object_key, { versionId: r.object_version_id ?? undefined }),
+        };
+      });
+      const result = file.files?.[job.fileIndex];
+      const warnings = (result?.warnings.length ?? 0) > 0 || (file.documents ?? []).some((d) => d.fileCode === cf.fileCode && d.warnings.length > 0);
+      let out: { key: string; sha256: string; size: number };
+      try {
+        out = await this.putAip({ transferId: job.transferId, caseFile: cf, agencyId, agencyName: String(raw.agency?.name ?? agencyId), prefix: file.object_prefix, warnings, files });
+      } catch (err) {
+        if ((err as { errors?: unknown[] }).errors?.length) throw new PermanentJobError(`AIP not writable: ${(err as Error).message}`);
+        throw err;
+      }
+      await this.db.transaction(async (m) => {
+        await m.query('UPDATE case_files SET aip_key = $2, aip_sha256 = $3, aip_size = $4 WHERE id = $1 AND aip_key IS NULL', [file.id, out.key, out.sha256, out.size]);
+        await this.audit.record(m, { actor: { system: `transfer:${job.transferId}` }, action: 'transfer.file.aip', target: `file:${file.id}`, details: { key: out.key, sha256: out.sha256 } });
+      });
+      key = out.key;
+    }
+    // WORM like the originals (after the claim, so that an unclaimed AIP stays removable). The transfer
+    // job may have locked the originals before this claim existed: the AIP is always locked here.
+    if (this.store.objectLock) await this.lockObject(key, file.retention_until);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -504,6 +632,10 @@ export class TransferProcessorService implements OnModuleInit {
     });
     // Body text for search is extracted after the commit, by a job enqueued in this same transaction.
     for (const documentId of out.documentIds.values()) await this.search.enqueueTextExtraction(m, documentId);
+    // Deferred AIP: enqueued with the rows it describes, so it exists exactly when the case file does.
+    if (this.config.transfers.writeAip && this.config.transfers.aipDeferred && !f.aip) {
+      await this.jobs.enqueue(m, AIP_QUEUE, { transferId: t.id, fileId: out.fileId, fileIndex: f.index } satisfies AipJob, { dedupeKey: `aip:${out.fileId}`, maxAttempts: 5 });
+    }
     await this.audit.record(m, {
       actor: { system: `transfer:${t.id}` },
       action: 'transfer.file.accept',
@@ -571,17 +703,20 @@ export class TransferProcessorService implements OnModuleInit {
     if (!this.store.objectLock) return;
     const mode = this.config.s3?.objectLock === 'governance' ? 'GOVERNANCE' : 'COMPLIANCE';
     for (const f of await this.records.filesAwaitingWorm(transferId)) {
-      await pool(f.keys, 8, async (key) => {
-        if (f.retentionUntil === null) return this.store.setLegalHold(key, true);
-        const until = new Date(`${f.retentionUntil}T23:59:59+07:00`);
-        try {
-          await this.store.setRetention(key, until, mode);
-        } catch (err) {
-          // Already retained at least as long (a re-run, or an extension decided since): nothing to do.
-          if (!(err instanceof RetentionShortenError)) throw err;
-        }
-      });
+      await pool(f.keys, 8, (key) => this.lockObject(key, f.retentionUntil, mode));
       await this.records.markWormApplied(f.id);
+    }
+  }
+
+  /** Retention until `retentionUntil` 23:59:59 (+07:00), or a legal hold when permanent (null). */
+  private async lockObject(key: string, retentionUntil: string | null, mode = this.config.s3?.objectLock === 'governance' ? 'GOVERNANCE' as const : 'COMPLIANCE' as const): Promise<void> {
+    if (retentionUntil === null) return this.store.setLegalHold(key, true);
+    const until = new Date(`${retentionUntil}T23:59:59+07:00`);
+    try {
+      await this.store.setRetention(key, until, mode);
+    } catch (err) {
+      // Already retained at least as long (a re-run, or an extension decided since): nothing to do.
+      if (!(err instanceof RetentionShortenError)) throw err;
     }
   }
 

@@ -2,6 +2,8 @@
 
 export const TRANSFER_QUEUE = 'transfers.process';
 export const JANITOR_QUEUE = 'transfers.janitor';
+/** The AIP of a catalogued case file, written after the commit (TRANSFER_AIP_DEFERRED). */
+export const AIP_QUEUE = 'transfers.aip';
 
 export type BodyKind = 'MULTIPART' | 'ZIP_MANIFEST' | 'EARK_SIP';
 export type TransferStatus = 'RECEIVED' | 'PROCESSING' | 'ACCEPTED' | 'PARTIALLY_ACCEPTED' | 'REJECTED' | 'FAILED';

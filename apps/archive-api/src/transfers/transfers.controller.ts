@@ -6,6 +6,7 @@ import { CurrentActor, RequestActor, RequirePermission } from '../auth/auth.deco
 import { TransferAcceptedDto, TransferDto } from './transfer.dto';
 import { ReceiptService } from './receipt.service';
 import { TransferIntakeService } from './transfer-intake.service';
+import { TransferProcessorService } from './transfer-processor.service';
 import { TransfersService } from './transfers.service';
 
 /** Nộp lưu: e-office systems and archivists transfer closed case files to the archive. */
@@ -16,6 +17,7 @@ export class TransfersController {
     private readonly intake: TransferIntakeService,
     private readonly transfers: TransfersService,
     private readonly receipts: ReceiptService,
+    private readonly processor: TransferProcessorService,
   ) {}
 
   @Post()
@@ -41,6 +43,8 @@ export class TransfersController {
     const r = await this.intake.receive(req, actor, idempotencyKey);
     res.setHeader('Location', `/api/v1/transfers/${r.id}`);
     if (r.replay) res.setHeader('Idempotency-Replayed', 'true');
+    // The job is committed: start it now rather than at the next poll.
+    else this.processor.kick();
     return { id: r.id, status: r.status };
   }
 
