@@ -171,6 +171,13 @@ const ROWS: MatrixRow[] = [
     }),
   ),
   {
+    // NĐ 30 Phụ lục VI export (issue 7): the same callers as the original's bytes.
+    route: 'GET /files/{id}/export',
+    request: (http) => http().get(`/api/v1/files/${NO_SUCH_ID}/export`),
+    allowed: ['archivistA', 'approverA', 'archivistB', 'jwtArchivistA'],
+    ok: 404,
+  },
+  {
     route: 'GET /search',
     request: (http) => http().get('/api/v1/search?q=quyet%20dinh'),
     allowed: ['public', ...METADATA_READERS],

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, HttpStatus, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { CurrentActor, RequestActor, RequirePermission } from '../auth/auth.decorators';
@@ -55,6 +55,26 @@ export class RecordsController {
     await this.send(await this.records.package(id, actor), rangeHeader, ifNoneMatch, res);
   }
 
+  @Get('files/:id/export')
+  @RequirePermission('original.download')
+  @ApiOperation({
+    summary: 'NĐ 30/2020 Phụ lục VI export: a ZIP of the case file\'s original PDFs in time order (issuedDate, docOrdinal) plus an XML describing them',
+  })
+  @ApiProduces('application/zip')
+  async export(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: RequestActor, @Res() res: Response): Promise<void> {
+    const x = await this.records.exportFile(id, actor);
+    const { stream, size } = x.open();
+    res.status(HttpStatus.OK);
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', contentDisposition(x.fileName));
+    res.setHeader('Cache-Control', 'private, no-transform');
+    res.setHeader('X-Document-Count', String(x.documentCount));
+    // Every entry is stored with a known size, so yazl knows the total before the first byte.
+    const total = await size;
+    if (total >= 0) res.setHeader('Content-Length', String(total));
+    await pipeline(stream, res).catch(() => res.destroy());
+  }
+
   @Get('documents/:id/content')
   @RequirePermission('original.download')
   @ApiOperation({ summary: 'The original bytes, exactly as received. Range (one range) → 206; ETag = "sha256".' })
@@ -77,11 +97,13 @@ export class RecordsController {
     res.setHeader('Content-Disposition', `attachment; filename="${c.fileName.replace(/[^\x20-\x7e]|"/g, '_')}"`);
     res.setHeader('Cache-Control', 'private, no-transform');
     if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
+      await c.audited;
       res.status(HttpStatus.NOT_MODIFIED).end();
       return;
     }
     const range = parseRange(rangeHeader, c.size);
     if (range === 'unsatisfiable') {
+      await c.audited;
       res.setHeader('Content-Range', `bytes */${c.size}`);
       throw new ApiError(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, `Range not satisfiable for ${c.size} bytes`);
     }
@@ -96,6 +118,13 @@ export class RecordsController {
     }
     await pipeline(stream, res).catch(() => res.destroy());
   }
+}
+
+/** `attachment` with an ASCII fallback and the exact (possibly Vietnamese) name per RFC 5987/6266. */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** One `bytes=` range (suffix and open-ended forms too); several ranges or junk → the whole body (RFC 9110 allows ignoring). */
