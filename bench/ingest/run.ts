@@ -14,22 +14,15 @@
  * is verified for real. `--big-mb 1024` also streams one unsigned PDF of that size and reports the
  * service's peak RSS (VmHWM). Figures: docs/s, MB/s, the API/raw time ratio.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import * as Minio from 'minio';
 import { getTestPki, makePdf, signAs } from '../../libs/signature/test/pki';
+import { arg, minioClient, multipart, pool, removeBucket, req, ROOT, s3Env } from '../support/service';
 
-const ROOT = path.resolve(__dirname, '../..');
-const args = process.argv.slice(2);
-const arg = (name: string, def: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
-};
 const N = Number(arg('n', '400'));
 const SIZE_MB = Number(arg('size-mb', '1'));
 const C = Number(arg('concurrency', '8'));
@@ -51,51 +44,6 @@ const POLL_MS = arg('poll-ms', '20');
 const AGENCY = { id: '000.00.12.H05', name: 'Sở Nội vụ tỉnh Bình Định' };
 const ADMIN = `bench-admin-${randomBytes(12).toString('hex')}`;
 
-function s3Env(): Record<string, string> {
-  if (process.env.S3_ENDPOINT) {
-    return Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('S3_')) as [string, string][]);
-  }
-  const script = path.join(ROOT, 'scripts', 'ceph-rgw.sh');
-  const dir = path.join(ROOT, '.data', 'ceph');
-  execFileSync('bash', [script, 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
-  const out = execFileSync('bash', [script, 'env', dir]).toString();
-  const env: Record<string, string> = {};
-  for (const m of out.matchAll(/([A-Z0-9_]+)=([^\s]+)/g)) env[m[1]!] = m[2]!.replace(/^['"]|['"]$/g, '');
-  return env;
-}
-
-function req(port: number, method: string, p: string, headers: Record<string, string | number>, body?: Buffer | Readable): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const r = http.request({ host: '127.0.0.1', port, method, path: p, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let b: unknown = text;
-        try {
-          b = JSON.parse(text);
-        } catch {
-          /* keep text */
-        }
-        resolve({ status: res.statusCode ?? 0, body: b });
-      });
-    });
-    r.on('error', reject);
-    if (body instanceof Readable) body.pipe(r);
-    else r.end(body);
-  });
-}
-
-function multipart(manifest: unknown, docs: { path: string; bytes: Buffer }[]): { body: Buffer; type: string } {
-  const boundary = `----bench${randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="manifest"\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(manifest)}\r\n`)];
-  for (const d of docs) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${d.path}"; filename="${path.basename(d.path)}"\r\nContent-Type: application/pdf\r\n\r\n`), d.bytes, Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
-}
-
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 function manifestFor(fileCode: string, docs: { path: string; bytes: Buffer; sha256?: string; size?: number }[]): unknown {
@@ -112,13 +60,6 @@ function manifestFor(fileCode: string, docs: { path: string; bytes: Buffer; sha2
       },
     ],
   };
-}
-
-async function pool<T>(items: T[], c: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  await Promise.all(Array.from({ length: c }, async () => {
-    while (i < items.length) await fn(items[i++]!);
-  }));
 }
 
 function vmRss(pid: number): number {
@@ -182,7 +123,7 @@ async function main(): Promise<void> {
     }
 
     // Raw baseline: the same bytes PUT straight to the same server with the minio client, same concurrency.
-    const client = new Minio.Client({ endPoint: s3.S3_ENDPOINT!.replace(/^https?:\/\//, '').replace(/:\d+$/, ''), port: Number(s3.S3_PORT ?? /:(\d+)$/.exec(s3.S3_ENDPOINT!)?.[1] ?? 80), useSSL: s3.S3_USE_SSL === 'true', accessKey: s3.S3_ACCESS_KEY!, secretKey: s3.S3_SECRET_KEY!, region: s3.S3_REGION ?? 'us-east-1' });
+    const client = minioClient(s3);
     const t0 = Date.now();
     await pool(docs.map((d, i) => ({ d, i })), C, async ({ d, i }) => {
       await client.putObject(bucket, `bench-raw/${i}.pdf`, d, d.length, { 'Content-Type': 'application/pdf' });
@@ -286,6 +227,10 @@ async function main(): Promise<void> {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     fs.rmSync(dataDir, { recursive: true, force: true });
+    // Objects are under GOVERNANCE retention: left behind, bench buckets fill the single-node Ceph OSD.
+    await removeBucket(minioClient(s3), bucket).catch((e) =>
+      process.stderr.write(`could not remove bucket ${bucket} (legal holds?): ${e instanceof Error ? e.message : String(e)}\n`),
+    );
   }
 }
 
