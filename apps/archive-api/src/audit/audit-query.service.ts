@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { ApiError } from '../common/api-error';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ArchiveKeyService } from '../archive-key/archive-key.service';
 import { AuditCheckpointDto, AuditEventDto, AuditPageDto, AuditQueryDto } from './audit.dto';
-import { AuditVerification, verifyAuditChain } from './audit-verifier';
+import { AuditVerification, rowToEvent, verifyAuditChain } from './audit-verifier';
 import { AuditEventRow } from './audit-chain';
 
 const EXPORT_BATCH = 1000;
@@ -72,8 +73,8 @@ export class AuditQueryService {
       params.push(value);
       clauses.push(sql.replace('?', `$${params.length}`));
     };
-    if (q.from) add('at >= ?', new Date(q.from).toISOString());
-    if (q.to) add('at < ?', new Date(q.to).toISOString());
+    if (q.from) add('at >= ?', instant(q.from, 'from'));
+    if (q.to) add('at < ?', instant(q.to, 'to'));
     if (q.actor) add('actor = ?', q.actor);
     if (q.action) add('action = ?', q.action);
     if (q.target) add('target = ?', q.target);
@@ -83,20 +84,7 @@ export class AuditQueryService {
 }
 
 function toDto(r: AuditEventRow): AuditEventDto {
-  return {
-    id: r.id,
-    seq: Number(r.seq),
-    at: new Date(r.at).toISOString(),
-    actor: r.actor,
-    role: r.role,
-    action: r.action,
-    target: r.target,
-    ip: r.ip,
-    outcome: r.outcome,
-    details: r.details ?? {},
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
+  return { ...rowToEvent(r), prevHash: r.prev_hash, hash: r.hash };
 }
 
 export const CSV_COLUMNS = ['seq', 'id', 'at', 'actor', 'role', 'action', 'target', 'ip', 'outcome', 'details', 'prevHash', 'hash'] as const;
@@ -116,4 +104,13 @@ export function csvLine(values: (string | number | null)[]): string {
 
 export function csvRow(e: AuditEventDto): string {
   return csvLine([e.seq, e.id, e.at, e.actor, e.role, e.action, e.target, e.ip, e.outcome, JSON.stringify(e.details), e.prevHash, e.hash]);
+}
+
+/** ISO 8601 forms the validator accepts but Date cannot read (week dates, year -9999) are the caller's 400. */
+function instant(value: string, field: string): string {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1 || d.getUTCFullYear() > 9999) {
+    throw new ApiError(HttpStatus.BAD_REQUEST, `${field} is not a readable date-time`, [{ path: field, code: 'invalid_date', message: 'use a date-time such as 2026-01-31T00:00:00Z' }]);
+  }
+  return d.toISOString();
 }

@@ -2,6 +2,7 @@ import { createHmac, KeyObject, timingSafeEqual, verify as verifySignature } fro
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
+import { AGENCY_ID_PATTERN } from '../agencies/agency.dto';
 import { JwksClient } from './jwks.client';
 import { isRole, Role } from './permissions';
 
@@ -91,7 +92,8 @@ export class JwtVerifier {
     const sub = payload.sub;
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_CLAIM) throw new JwtError('token has no valid sub', true);
     const roles = Array.isArray(payload.roles) ? [...new Set(payload.roles.filter(isRole))] : [];
-    const agencyId = typeof payload.agencyId === 'string' && payload.agencyId.length <= MAX_CLAIM ? payload.agencyId : null;
+    // Only a well-formed mã định danh scopes anything; anything else is no agency (scoped roles are then refused).
+    const agencyId = typeof payload.agencyId === 'string' && AGENCY_ID_PATTERN.test(payload.agencyId) ? payload.agencyId : null;
     const name = typeof payload.name === 'string' ? payload.name.slice(0, MAX_CLAIM) : sub;
     return { sub, name, roles, agencyId };
   }

@@ -188,6 +188,8 @@ export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    // libpq-style URLs may carry secrets as parameters too (password, sslpassword, sslkey, tokens).
+    for (const name of [...u.searchParams.keys()]) if (/pass|secret|token|key/i.test(name)) u.searchParams.set(name, '***');
     return u.toString();
   } catch {
     return '[unparseable URL]';

@@ -1,17 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { AGENCY_ID_PATTERN, PRINTABLE } from '../agencies/agency.dto';
 
 export class ListFilesQueryDto {
   @ApiPropertyOptional({ example: '000.00.12.H05.2024.01.TCCB' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @Matches(PRINTABLE, { message: 'fileCode must not contain control characters' })
   fileCode?: string;
 
   @ApiPropertyOptional({ example: '000.00.12.H05' })
   @IsOptional()
-  @Matches(/^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/, { message: 'agencyId must be an agency identifier such as 000.00.12.H05' })
+  @Matches(AGENCY_ID_PATTERN, { message: 'agencyId must be an agency identifier such as 000.00.12.H05' })
   agencyId?: string;
 
   @ApiPropertyOptional({ default: 1, minimum: 1 })

@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AccessPolicy } from '../auth/access-policy';
+import { AccessPolicy, AccessScope } from '../auth/access-policy';
 import type { RequestActor } from '../auth/auth.decorators';
 import { ApiError } from '../common/api-error';
 import { AppConfig } from '../config/app-config';
@@ -44,7 +44,7 @@ export class SearchService {
       agencyIds: scope.agencyIds,
       modes: scope.modes,
       includeTombstones: actor.principal.roles.some((r) => TOMBSTONE_ROLES.has(r)),
-      bodyText: this.policy.can(actor.principal, 'content.read'),
+      bodyText: contentCovers(this.policy.scopeFor(actor.principal, 'content.read'), scope),
     };
   }
 
@@ -244,4 +244,15 @@ function roundEstimate(n: number): number {
   if (n < 100) return Math.round(n);
   const mag = 10 ** (Math.floor(Math.log10(n)) - 1);
   return Math.round(n / mag) * mag;
+}
+
+/**
+ * Body text may be matched and shown only when the caller may read the content of EVERY record it can
+ * see: a caller with several roles (e.g. AUDITOR archive-wide + ARCHIVIST of one agency) sees metadata
+ * far beyond what it may read.
+ */
+function contentCovers(content: AccessScope, visible: AccessScope): boolean {
+  if (content.none) return false;
+  if (content.agencyIds !== null && (visible.agencyIds === null || visible.agencyIds.some((a) => !content.agencyIds!.includes(a)))) return false;
+  return visible.modes.every((m) => content.modes.includes(m));
 }

@@ -169,6 +169,10 @@ export class TransferIntakeService {
           return;
         }
         const path = name.normalize('NFC');
+        if (!isStorable(path)) {
+          stream.resume();
+          return fail(badRequest('A part name contains a control character or broken Unicode', '', 'invalid_character'));
+        }
         if (seen.has(path)) {
           stream.resume();
           return fail(badRequest(`Two parts are named ${JSON.stringify(path)}`, path, 'duplicate_part'));
@@ -423,11 +427,46 @@ function parseManifestJson(text: string, path = 'manifest'): unknown {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     throw new ApiError(HttpStatus.BAD_REQUEST, 'The manifest must be a JSON object', [{ path, code: 'invalid_type', message: 'expected an object {agency, files}' }]);
   }
+  const bad = firstUnstorable(v, '');
+  if (bad !== null) {
+    // PostgreSQL text/jsonb cannot hold NUL or lone surrogates; rewriting them would change what was sent.
+    throw new ApiError(HttpStatus.BAD_REQUEST, 'The manifest contains a NUL character or broken Unicode', [
+      { path: bad, code: 'invalid_character', message: 'strings may not contain U+0000 or unpaired surrogates' },
+    ]);
+  }
   const files = (v as { files?: unknown }).files;
   if (!Array.isArray(files) || files.length === 0) {
     throw new ApiError(HttpStatus.BAD_REQUEST, 'The manifest lists no case files', [{ path: 'files', code: 'required', message: 'files must be a non-empty array' }]);
   }
   return v;
+}
+
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** NUL or an unpaired surrogate: neither survives PostgreSQL text. */
+function isStorable(s: string): boolean {
+  return !UNSTORABLE.test(s);
+}
+
+/** The JSON path of the first key or string PostgreSQL could not store, or null. */
+function firstUnstorable(v: unknown, path: string): string | null {
+  if (typeof v === 'string') return isStorable(v) ? null : path;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const bad = firstUnstorable(v[i], `${path}[${i}]`);
+      if (bad !== null) return bad;
+    }
+    return null;
+  }
+  if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const here = path ? `${path}.${k}` : k;
+      if (!isStorable(k)) return here;
+      const bad = firstUnstorable(x, here);
+      if (bad !== null) return bad;
+    }
+  }
+  return null;
 }
 
 /** sha256 over the sorted (fileCode, path, sha256) lines: the identity of "the same transfer". */
