@@ -40,7 +40,6 @@ function provideS3(): void {
     execFileSync('bash', [script, 'start', CEPH_DIR], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
     const env = execFileSync('bash', [script, 'env', CEPH_DIR]).toString();
     for (const m of env.matchAll(/([A-Z0-9_]+)=([^\s]+)/g)) process.env[m[1]] = m[2];
-    process.env.TEST_S3_STARTED_BY_SUITE = '1';
   } catch (err) {
     if (ci) throw new Error(`CI=true but the Ceph RGW could not be started: ${(err as Error).message}`);
     banner(['S3 (Ceph RGW) integration tests are SKIPPED: the Ceph RGW failed to start.', String((err as Error).message)]);

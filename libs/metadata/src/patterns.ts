@@ -36,14 +36,8 @@ export const SAFE_PATH_PATTERN_SOURCE =
   '^(?!(?:[^/]*/)*\\.{1,2}(?:/|$))(?!.*[. ](?:/|$))(?!.*%(?:2[eEfF]|5[cC]|00))' + `${SEG}(?:/${SEG})*$`;
 export const PATH_MAX = 1024;
 
-export const DATE_RE = new RegExp(DATE_PATTERN_SOURCE, 'u');
-export const PARTIAL_DATE_RE = new RegExp(PARTIAL_DATE_PATTERN_SOURCE, 'u');
 export const SHA256_RE = new RegExp(SHA256_PATTERN_SOURCE, 'u');
 export const SAFE_PATH_RE = new RegExp(SAFE_PATH_PATTERN_SOURCE, 'u');
-
-export function isSafePath(p: unknown): p is string {
-  return typeof p === 'string' && p.length > 0 && p.length <= PATH_MAX && SAFE_PATH_RE.test(p);
-}
 
 export function isSha256(s: unknown): s is string {
   return typeof s === 'string' && SHA256_RE.test(s);

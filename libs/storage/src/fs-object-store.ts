@@ -16,7 +16,7 @@ import {
 import { HashingStream } from './hashing';
 import { KeyMutex } from './key-mutex';
 import { assertValidKey, assertValidPrefix, assertValidRange, normalizeMetadata } from './keys';
-import { assertRetainUntil, assertRetentionChangeAllowed, assertRetentionMode, isActive, type RetentionState } from './retention';
+import { assertRetainUntil, assertRetentionChangeAllowed, assertRetentionMode, isActive, requestedRetention, type RetentionState } from './retention';
 import type {
   FsStoreConfig,
   GetOptions,
@@ -95,13 +95,7 @@ export class FsObjectStore implements ObjectStore {
   async put(key: string, body: Readable | Buffer, opts: PutOptions = {}): Promise<PutResult> {
     assertValidKey(key);
     const metadata = normalizeMetadata(opts.metadata);
-    let retention: RetentionState | undefined;
-    if (opts.retainUntil !== undefined) {
-      const mode = opts.retentionMode ?? this.defaultMode;
-      assertRetentionMode(mode);
-      assertRetainUntil(opts.retainUntil);
-      retention = { mode, until: opts.retainUntil };
-    }
+    const retention = requestedRetention(opts, this.defaultMode);
     const file = this.pathOf(key);
     const dir = path.dirname(file);
     return this.mutex.run(key, async () => {

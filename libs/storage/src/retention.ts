@@ -38,3 +38,12 @@ export function assertRetentionChangeAllowed(
   if (current.mode === 'GOVERNANCE' && bypassGovernance) return;
   throw new RetentionShortenError(key, current, requested);
 }
+
+/** The retention a put asks for (validated), or undefined when it asks for none. Shared by both drivers. */
+export function requestedRetention(opts: { retainUntil?: Date; retentionMode?: RetentionMode }, defaultMode: RetentionMode): RetentionState | undefined {
+  if (opts.retainUntil === undefined) return undefined;
+  const mode = opts.retentionMode ?? defaultMode;
+  assertRetentionMode(mode);
+  assertRetainUntil(opts.retainUntil);
+  return { mode, until: opts.retainUntil };
+}

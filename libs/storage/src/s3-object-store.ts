@@ -25,7 +25,7 @@ import {
   isHexSha256,
   normalizeMetadata,
 } from './keys';
-import { assertRetainUntil, assertRetentionChangeAllowed, assertRetentionMode, isActive, type RetentionState } from './retention';
+import { assertRetainUntil, assertRetentionChangeAllowed, assertRetentionMode, isActive, requestedRetention, type RetentionState } from './retention';
 import type {
   GetOptions,
   ObjectStat,
@@ -172,13 +172,7 @@ export class S3ObjectStore implements ObjectStore {
   async put(key: string, body: Readable | Buffer, opts: PutOptions = {}): Promise<PutResult> {
     assertValidKey(key);
     const metadata = normalizeMetadata(opts.metadata);
-    let retention: RetentionState | undefined;
-    if (opts.retainUntil !== undefined) {
-      const mode = opts.retentionMode ?? this.defaultMode;
-      assertRetentionMode(mode);
-      assertRetainUntil(opts.retainUntil);
-      retention = { mode, until: opts.retainUntil };
-    }
+    const retention = requestedRetention(opts, this.defaultMode);
     if ((retention || opts.legalHold) && !this.lockEnabled) {
       throw new ObjectLockUnavailableError(`bucket ${this.bucket} has no Object Lock: cannot retain or hold ${key}`);
     }

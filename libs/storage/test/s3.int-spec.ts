@@ -87,8 +87,9 @@ if (!endpoint) {
       const store = new S3ObjectStore(s3Config(bucketName('lock'), 'compliance'));
       return { store, prefix: 'run/', dispose: (latest) => destroyBucket(store, latest) };
     },
-    // 128 MiB through 16 MiB parts: growth must stay near a few parts, well under the object
-    { bigStreamBytes: 128 * MiB, maxRssGrowthBytes: 56 * MiB },
+    // RSS also counts garbage not yet collected (seen 12-59 MiB on a loaded 2-core machine); buffering
+    // the stream whole would show at least its 128 MiB, which is what this bound must catch.
+    { bigStreamBytes: 128 * MiB, maxRssGrowthBytes: 96 * MiB },
   );
 
   describe('s3 specifics', () => {

@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { Clock } from '../common/clock';
 import { AuditCheckpointService } from './audit-checkpoint.service';
 import { AuditController } from './audit.controller';
 import { AuditQueryService } from './audit-query.service';
@@ -9,7 +8,7 @@ import { AuditService } from './audit.service';
 @Global()
 @Module({
   controllers: [AuditController],
-  providers: [AuditService, AuditQueryService, AuditCheckpointService, Clock],
+  providers: [AuditService, AuditQueryService, AuditCheckpointService],
   exports: [AuditService, AuditCheckpointService],
 })
 export class AuditModule {}

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
-import { Clock } from '../common/clock';
 import { AccessPolicy } from './access-policy';
 import { AuthBootstrap } from './auth.bootstrap';
 import { AuthGuard } from './auth.guard';
@@ -18,7 +17,6 @@ import { RateLimiter } from './rate-limiter';
 @Module({
   imports: [ApiKeysModule],
   providers: [
-    Clock,
     AccessPolicy,
     AuthenticationService,
     JwksClient,

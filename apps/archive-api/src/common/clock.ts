@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Global, Injectable, Module } from '@nestjs/common';
 
 /** The time, behind an injectable so tests and retention reviews can fix "now". */
 @Injectable()
@@ -7,3 +7,8 @@ export class Clock {
     return new Date();
   }
 }
+
+/** One Clock for the whole app, so overriding it in a test moves every feature's "now" together. */
+@Global()
+@Module({ providers: [Clock], exports: [Clock] })
+export class ClockModule {}

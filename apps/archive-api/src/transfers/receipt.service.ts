@@ -14,6 +14,7 @@ import type { DocumentContent } from '../records/records.service';
 import { InjectObjectStore } from '../storage/storage.module';
 import { receiptKey } from './object-keys';
 import { TransfersService } from './transfers.service';
+import { receiptAvailable } from './transfer.types';
 
 const MAINTENANCE_TEXT: Record<string, string> = { '01': 'Vĩnh viễn', '02': '70 năm', '03': '50 năm', '04': '30 năm', '05': '20 năm', '06': '10 năm' };
 
@@ -49,7 +50,7 @@ export class ReceiptService {
 
   async receipt(id: string, actor: RequestActor): Promise<DocumentContent> {
     const t = await this.transfers.row(id, actor);
-    if (!['ACCEPTED', 'PARTIALLY_ACCEPTED', 'REJECTED'].includes(t.status)) {
+    if (!receiptAvailable(t.status)) {
       throw new ConflictException(`The receipt exists once processing has ended (status ${t.status})`);
     }
     let key: string | null = t.receipt_key;

@@ -29,8 +29,8 @@ import { Job, JobQueue, PermanentJobError } from '../jobs/job-queue.service';
 import { NewDocument, RecordsService } from '../records/records.service';
 import { InjectObjectStore } from '../storage/storage.module';
 import { SearchIndexer } from '../search/search-indexer.service';
-import { caseFilePrefix, documentKey } from './object-keys';
-import { decideSignature, policyMessage } from './signature-policy';
+import { caseFilePrefix, documentKey, STAGING_PREFIX } from './object-keys';
+import { decideSignature } from './signature-policy';
 import { readSmall, storeRangeSource } from './staging';
 import { TransferIntakeService } from './transfer-intake.service';
 import { AIP_QUEUE, DocumentResult, FileResult, ResultMessage, StagedPart, TERMINAL_STATUSES, TRANSFER_QUEUE, TransferStatus } from './transfer.types';
@@ -266,11 +266,10 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
   /** Staging, and documents streamed in place at intake whose case file was not accepted. */
   private async discardUnclaimed(t: TransferRow, files: FilePlan[]): Promise<void> {
     const claimed = new Set(files.flatMap((f) => (f.result.status === 'ACCEPTED' ? f.stored.map((d) => d.objectKey) : [])));
-    for (const p of t.parts) {
-      if (!p.key.startsWith('staging/') && !claimed.has(p.key) && !(await this.records.claimedKeys([p.key])).has(p.key)) {
-        await this.store.remove(p.key).catch(() => undefined);
-      }
-    }
+    const candidates = t.parts.map((p) => p.key).filter((k) => !k.startsWith(STAGING_PREFIX) && !claimed.has(k));
+    // One query for the lot: another transfer's catalogue row may claim the same key.
+    const elsewhere = candidates.length ? await this.records.claimedKeys(candidates) : new Set<string>();
+    for (const k of new Set(candidates)) if (!elsewhere.has(k)) await this.store.remove(k).catch(() => undefined);
     await this.intake.discardStaging(t.id);
   }
 
@@ -833,4 +832,3 @@ function objectMetadata(transferId: string, fileCode: string, docCode: string): 
   return { 'transfer-id': transferId, 'file-code': fileCode, 'doc-code': docCode };
 }
 
-export { policyMessage };

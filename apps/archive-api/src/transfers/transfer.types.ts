@@ -9,6 +9,11 @@ export type BodyKind = 'MULTIPART' | 'ZIP_MANIFEST' | 'EARK_SIP';
 export type TransferStatus = 'RECEIVED' | 'PROCESSING' | 'ACCEPTED' | 'PARTIALLY_ACCEPTED' | 'REJECTED' | 'FAILED';
 export const TERMINAL_STATUSES: readonly TransferStatus[] = ['ACCEPTED', 'PARTIALLY_ACCEPTED', 'REJECTED', 'FAILED'];
 
+/** A receipt (biên bản giao nhận) exists once processing has ended with a decision (not on FAILED). */
+export function receiptAvailable(status: string): boolean {
+  return TERMINAL_STATUSES.includes(status as TransferStatus) && status !== 'FAILED';
+}
+
 /** A received document (multipart part) or ZIP entry, as staged. For ZIP bodies the package itself comes first with `path` ''. */
 export interface StagedPart {
   /** multipart field name / ZIP entry name = the document's `path` in the manifest. */

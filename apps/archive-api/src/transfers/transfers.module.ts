@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { Clock } from '../common/clock';
 import { RecordsModule } from '../records/records.module';
 import { ReceiptService } from './receipt.service';
 import { TransferIntakeService } from './transfer-intake.service';
@@ -14,7 +13,7 @@ import { SearchModule } from '../search/search.module';
 @Module({
   imports: [RecordsModule, SearchModule],
   controllers: [TransfersController],
-  providers: [Clock, TransferIntakeService, TransferProcessorService, TransfersService, TrustStoreService, TransferJanitorService, ReceiptService],
+  providers: [TransferIntakeService, TransferProcessorService, TransfersService, TrustStoreService, TransferJanitorService, ReceiptService],
   exports: [TransferIntakeService, TransferProcessorService, TransferJanitorService],
 })
 export class TransfersModule {}

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AccessPolicy } from '../auth/access-policy';
 import type { RequestActor } from '../auth/auth.decorators';
 import { TransferDto } from './transfer.dto';
-import { TERMINAL_STATUSES, TransferStatus } from './transfer.types';
+import { receiptAvailable } from './transfer.types';
 
 /** Reads of transfers, scoped to the caller's agency. */
 @Injectable()
@@ -26,7 +26,7 @@ export class TransfersService {
       errors: t.issues,
       files: t.files,
       documents: t.documents.map(({ fileCode, ...d }: any) => ({ ...d, fileCode })),
-      receiptAvailable: TERMINAL_STATUSES.includes(t.status as TransferStatus) && t.status !== 'FAILED',
+      receiptAvailable: receiptAvailable(t.status),
     };
   }
 

@@ -18,6 +18,7 @@ import { writeCaseFileEad, writeDocumentEad } from './ead';
 import { EarkError, EarkFailure, EarkResult, earkError, toEarkErrors } from './errors';
 import { MetsAgent, MetsFileRef, MetsMdRef, writeRepresentationMets, writeRootMets } from './mets';
 import { safeName } from './paths';
+import { isSha256 } from '../patterns';
 import { PremisAgent, PremisEvent, PremisIdentifier, PremisObject, writePremis } from './premis';
 import { verifyingStream } from './package-reader';
 
@@ -184,11 +185,12 @@ function buildAip(input: AipInput): EarkResult<AipWriter> {
     const p = `files[${i}]`;
     if (!byOrdinal.has(f.docOrdinal)) errors.push(invalid(`${p}.docOrdinal`, 'Tệp không ứng với tài liệu nào', 'File matches no document'));
     else if (fileByOrdinal.has(f.docOrdinal)) errors.push(invalid(`${p}.docOrdinal`, 'Tài liệu có hơn một tệp', 'Document has more than one file'));
-    if (!/^[0-9a-fA-F]{64}$/.test(f.sha256 ?? '')) errors.push(invalid(`${p}.sha256`, 'SHA-256 không hợp lệ', 'Invalid SHA-256'));
+    const shaOk = isSha256(f.sha256);
+    if (!shaOk) errors.push(invalid(`${p}.sha256`, 'SHA-256 không hợp lệ', 'Invalid SHA-256'));
     if (!Number.isSafeInteger(f.size) || f.size < 0) errors.push(invalid(`${p}.size`, 'Kích thước không hợp lệ', 'Invalid size'));
     if (typeof f.open !== 'function') errors.push(invalid(`${p}.open`, 'Thiếu hàm mở nội dung', 'open() is required'));
     const doc = byOrdinal.get(f.docOrdinal);
-    if (doc?.sha256 && /^[0-9a-fA-F]{64}$/.test(f.sha256 ?? '') && doc.sha256.toLowerCase() !== f.sha256.toLowerCase()) {
+    if (doc?.sha256 && shaOk && doc.sha256.toLowerCase() !== f.sha256.toLowerCase()) {
       errors.push(invalid(`${p}.sha256`, 'SHA-256 của tệp khác SHA-256 của tài liệu', 'File SHA-256 differs from the document SHA-256'));
     }
     fileByOrdinal.set(f.docOrdinal, f);

@@ -112,7 +112,8 @@ const SUPPORTED_DIGESTS: Record<string, { algo: string; hexLength: number }> = {
 const normType = (t: string | undefined) => (t ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '');
 
 /** Reads a SIP_hoso or AIP_hoso. Never throws: every problem is in the result's `errors`. */
-export async function readPackage(source: ZipSource, options: ReadPackageOptions = {}): Promise<EarkResult<EarkPackage>> {
+export async function readPackage(source: ZipSource, options?: ReadPackageOptions | null): Promise<EarkResult<EarkPackage>> {
+  options ??= {};
   const limits = resolveLimits(options.limits);
   const warnings: EarkError[] = [];
   let zip: ZipArchive | undefined;

@@ -18,7 +18,6 @@ import { Cert, bytesEqual, nameDer, namesEqual, parseCert, subjectKeyId, wrapCer
 import { Tlv, childrenOf, header, nonMinimalInteger, readTlv } from './der';
 
 export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-export const OID_DATA = '1.2.840.113549.1.7.1';
 export const OID_TST_INFO = '1.2.840.113549.1.9.16.1.4';
 const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
 const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';

@@ -199,6 +199,3 @@ export function subjectKeyId(c: Cert): Uint8Array | null {
   return v ? new Uint8Array(v.valueBlock.valueHexView) : null;
 }
 
-export function isSelfIssued(c: Cert): boolean {
-  return namesEqual(c.cert.subject, c.subjectDer, c.cert.issuer, c.issuerDer);
-}

@@ -61,7 +61,6 @@ export const isName = (v: PdfValue | undefined, name?: string): v is PdfName =>
   !!v && typeof v === 'object' && v.kind === 'name' && (name === undefined || v.name === name);
 export const isString = (v: PdfValue | undefined): v is PdfString => !!v && typeof v === 'object' && v.kind === 'string';
 export const isStream = (v: PdfValue | undefined): v is PdfStream => !!v && typeof v === 'object' && v.kind === 'stream';
-export const isNumber = (v: PdfValue | undefined): v is number => typeof v === 'number';
 
 /** Dictionary of a dict or a stream. */
 export function dictOf(v: PdfValue | undefined): PdfDict | null {

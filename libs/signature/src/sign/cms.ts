@@ -29,10 +29,6 @@ const DIGESTS: Record<DigestAlgorithm, { node: string; oid: string; len: number 
   'SHA-512': { node: 'sha512', oid: OID.sha512, len: 64 },
 };
 
-export function nodeHash(d: DigestAlgorithm): string {
-  return DIGESTS[d].node;
-}
-
 export function digest(d: DigestAlgorithm, ...parts: Uint8Array[]): Uint8Array {
   const h = crypto.createHash(DIGESTS[d].node);
   for (const p of parts) h.update(p);

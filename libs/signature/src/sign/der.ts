@@ -57,7 +57,6 @@ export const bool = (v: boolean): Der => Uint8Array.from([0x01, 0x01, v ? 0xff :
 export const octets = (b: Uint8Array): Der => tlv(0x04, b);
 export const utf8 = (s: string): Der => tlv(0x0c, Buffer.from(s, 'utf8'));
 export const printable = (s: string): Der => tlv(0x13, Buffer.from(s, 'ascii'));
-export const ia5 = (s: string): Der => tlv(0x16, Buffer.from(s, 'ascii'));
 export const bitString = (b: Uint8Array, unused = 0): Der => tlv(0x03, Uint8Array.from([unused]), b);
 
 /** INTEGER from a non-negative big-endian magnitude (adds the sign byte when needed). */

@@ -54,13 +54,6 @@ function cachedCrl(der: Uint8Array): { crl: pkijs.CertificateRevocationList; iss
 export class RevocationPool {
   private readonly crls: ParsedCrl[] = [];
   private readonly ocsps: ParsedOcsp[] = [];
-  private readonly ocspCerts: Cert[] = [];
-
-  /** Certificates carried by OCSP responses (responders, sometimes CAs). */
-  get extraCerts(): Cert[] {
-    this.parse();
-    return this.ocspCerts;
-  }
 
   private parsed = false;
 
@@ -98,17 +91,11 @@ export class RevocationPool {
           basic = new pkijs.BasicOCSPResponse({ schema: asn.result });
         }
         const certs = (basic.certs ?? []).map((c) => wrapCert(c));
-        this.ocspCerts.push(...certs);
         this.ocsps.push({ basic, certs, origin });
       } catch {
         /* skip */
       }
     }
-  }
-
-  get isEmpty(): boolean {
-    this.parse();
-    return this.crls.length === 0 && this.ocsps.length === 0;
   }
 
   /** Status of `cert` issued by `issuer`. */
