@@ -133,12 +133,14 @@ port_owner() { # port -> " (held by the cluster in DIR)" when one of our daemons
 ensure_installed() {
   if command -v ceph-mon >/dev/null && command -v ceph-osd >/dev/null && command -v radosgw >/dev/null; then return; fi
   [[ $CEPH_AUTO_INSTALL == 1 && $(id -u) == 0 ]] || die "ceph-mon/ceph-osd/radosgw missing: apt-get install --no-install-recommends ceph-mon ceph-osd radosgw"
-  local t=$(now)
+  local t=$(now) apt_log
+  # the log lives beside DIR, not in it: a first start must find DIR empty to create the cluster
+  apt_log="$(dirname "$DIR")/ceph-rgw-apt-install.log"
   log "installing ceph-mon ceph-osd radosgw from apt ..."
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ceph-mon ceph-osd radosgw >"$DIR/apt-install.log" 2>&1 || {
-    apt-get update >>"$DIR/apt-install.log" 2>&1
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ceph-mon ceph-osd radosgw >>"$DIR/apt-install.log" 2>&1
-  } || die "apt-get install failed, see $DIR/apt-install.log"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ceph-mon ceph-osd radosgw >"$apt_log" 2>&1 || {
+    apt-get update >>"$apt_log" 2>&1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ceph-mon ceph-osd radosgw >>"$apt_log" 2>&1
+  } || die "apt-get install failed, see $apt_log"
   log "installed in $(elapsed "$t") s"
 }
 
