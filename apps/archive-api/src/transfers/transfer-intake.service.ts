@@ -31,6 +31,13 @@ export interface ReceivedTransfer {
   replay: boolean;
 }
 
+interface EarlierTransfer {
+  id: string;
+  status: string;
+  manifest: unknown;
+  parts: StagedPart[];
+}
+
 interface Staged {
   kind: BodyKind;
   parts: StagedPart[];
@@ -63,13 +70,6 @@ export class TransferIntakeService {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'Idempotency-Key must be 1-200 printable ASCII characters', [
         { path: 'headers.idempotency-key', code: 'invalid_idempotency_key', message: 'Idempotency-Key must be 1-200 printable ASCII characters' },
       ]);
-    }
-    if (idempotencyKey) {
-      const earlier = await this.findByIdempotencyKey(scope, idempotencyKey);
-      if (earlier) {
-        req.resume(); // the body is not needed: discard it
-        return { ...earlier, replay: true };
-      }
     }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.config.transfers.maxBytes) {
@@ -310,6 +310,13 @@ export class TransferIntakeService {
     const fileCodes = [...new Set(files.map((f) => (f && typeof f.fileCode === 'string' ? f.fileCode.normalize('NFC') : null)).filter((c): c is string => !!c))];
     const fingerprint = contentFingerprint(files);
 
+    // A reused Idempotency-Key answers its transfer only for the same request; another payload under it is
+    // a client error (IETF draft-ietf-httpapi-idempotency-key-header: 422), never silently the old answer.
+    if (idempotencyKey) {
+      const earlier = await this.findByIdempotencyKey(scope, idempotencyKey);
+      if (earlier) return this.replayOf(earlier, staged, idempotencyKey);
+    }
+
     // The same content sent again (no or another Idempotency-Key): the original transfer, never a duplicate.
     if (fileCodes.length > 0) {
       const same: { id: string; status: string }[] = await this.db.query(
@@ -352,16 +359,28 @@ export class TransferIntakeService {
     } catch (err) {
       if ((err as { code?: string }).code === '23505' && idempotencyKey) {
         const earlier = await this.findByIdempotencyKey(scope, idempotencyKey);
-        if (earlier) return { ...earlier, replay: true };
+        if (earlier) return this.replayOf(earlier, staged, idempotencyKey);
       }
       throw err;
     }
     return { id, status: 'RECEIVED', replay: false };
   }
 
-  private async findByIdempotencyKey(scope: string, key: string): Promise<{ id: string; status: string } | null> {
-    const rows: { id: string; status: string }[] = await this.db.query('SELECT id, status FROM transfers WHERE submitter_scope = $1 AND idempotency_key = $2', [scope, key]);
+  private async findByIdempotencyKey(scope: string, key: string): Promise<EarlierTransfer | null> {
+    const rows: EarlierTransfer[] = await this.db.query(
+      'SELECT id, status, manifest, parts FROM transfers WHERE submitter_scope = $1 AND idempotency_key = $2',
+      [scope, key],
+    );
     return rows[0] ?? null;
+  }
+
+  private replayOf(earlier: EarlierTransfer, staged: Staged, key: string): ReceivedTransfer {
+    if (requestFingerprint(earlier.manifest, earlier.parts) !== requestFingerprint(staged.manifest, staged.parts)) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, `Idempotency-Key ${key} was already used for another request (transfer ${earlier.id})`, [
+        { path: 'headers.idempotency-key', code: 'idempotency_key_reused', message: `transfer ${earlier.id} was made under this key with another manifest or other bytes` },
+      ]);
+    }
+    return { id: earlier.id, status: earlier.status, replay: true };
   }
 
   /** Best effort: what is left behind is the janitor's (no catalogue row ever claims staging). */
@@ -478,6 +497,26 @@ function contentFingerprint(files: Record<string, unknown>[]): string {
     if (docs.length === 0) lines.push(`${String(f?.fileCode)}`);
   }
   return createHash('sha256').update(lines.sort().join('\n')).digest('hex');
+}
+
+/**
+ * What makes two requests "the same" for an Idempotency-Key: the manifest (key order aside) and the bytes
+ * of every part (path, SHA-256, size; a ZIP body is one part, so its bytes must be identical). Multipart
+ * boundaries and part order do not count.
+ */
+function requestFingerprint(manifest: unknown, parts: Pick<StagedPart, 'path' | 'sha256' | 'size'>[]): string {
+  const partLines = parts.map((p) => `${p.path}\t${p.sha256}\t${p.size}`).sort();
+  return createHash('sha256').update(canonicalJson(manifest)).update('\n').update(partLines.join('\n')).digest('hex');
+}
+
+/** JSON with object keys sorted, so a manifest read back from jsonb compares equal to the one received. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
 }
 
 function badRequest(message: string, path: string, code: string): ApiError {

@@ -28,7 +28,7 @@ export class TransfersController {
     description:
       'multipart/form-data: a `manifest` part (JSON) and one part per document named by its `path`; or application/zip: ' +
       '`manifest.json` at the root with the documents beside it, or an E-ARK SIP_hoso / AIP_hoso (TT 05/2025). ' +
-      'The body is streamed to staging; processing continues as a job. The same Idempotency-Key, or the same content, answers the original transfer.',
+      'The body is streamed to staging; processing continues as a job. The same Idempotency-Key with the same request, or the same content, answers the original transfer; a key reused for another request is 422.',
   })
   @ApiConsumes('multipart/form-data', 'application/zip')
   @ApiBody({ schema: { type: 'object', properties: { manifest: { type: 'string', description: 'JSON manifest (API.md)' } }, additionalProperties: { type: 'string', format: 'binary' } } })
