@@ -9,8 +9,11 @@
  *   UNSUPPORTED_ALGORITHM (…_WEAK), no signature at all (…_UNSIGNED), no agency signature although NĐ 30
  *   expects the signer's AND the agency's (…_MISSING_AGENCY_SIGNATURE), and a document too large to be
  *   verified in bounded memory or not a PDF (…_NOT_VERIFIED).
- * An agency signature (chữ ký số của cơ quan, tổ chức) is recognised by its certificate: the subject's
- * common name is the organisation's name (CN = O), as on the seal certificates issued to agencies.
+ * An agency signature (chữ ký số của cơ quan, tổ chức) is recognised by its signer certificate
+ * (`isAgencySignature`): a certificate of a person is never one; otherwise it is one when the subject
+ * names an organisation rather than a person — CN = O (seal certificates of Ban Cơ yếu and the public CAs),
+ * CN = the transferring agency's name or the document's issuing organ (organName), or an organisation
+ * identifier in UID (MST:/MNS:, tax or budget-unit code), as Vietnamese CAs write it.
  */
 import type { DocumentReport, SignatureReport, SignatureVerdict } from '@archive/signature';
 import type { SignatureAction, TransfersConfig } from '../config/app-config';
@@ -58,9 +61,27 @@ function normalizeName(s: string | null | undefined): string {
   return (s ?? '').normalize('NFC').trim().toLowerCase().replace(/\s+/g, ' ');
 }
 
-export function isAgencySignature(sig: SignatureReport): boolean {
+/** UID prefixes Vietnamese CAs put in a subject: an organisation's tax / budget-unit code, or a person's ID. */
+const ORGANISATION_UID = /^(MST|MNS|MDV)\s*:/i;
+const PERSON_UID = /^(CMND|CCCD|HC|CMT|PID|PASSPORT)\s*:/i;
+
+function subjectUids(subject: string | undefined): string[] {
+  if (!subject) return [];
+  return [...subject.matchAll(/(?:^|, )UID=([^,]*)/g)].map((m) => m[1]!.trim());
+}
+
+/**
+ * Is this the agency's signature rather than a person's? `agencyNames`: the names the agency is known by
+ * in this transfer (the manifest's agency name, the document's organName).
+ */
+export function isAgencySignature(sig: SignatureReport, agencyNames: readonly (string | null | undefined)[] = []): boolean {
   const name = normalizeName(sig.signer?.name);
-  return sig.kind === 'SIGNATURE' && name !== '' && name === normalizeName(sig.signer?.organization);
+  if (sig.kind !== 'SIGNATURE' || name === '') return false;
+  const uids = subjectUids(sig.chain[0]?.subject);
+  if (uids.some((u) => PERSON_UID.test(u))) return false;
+  if (uids.some((u) => ORGANISATION_UID.test(u))) return true;
+  if (name === normalizeName(sig.signer?.organization)) return true;
+  return agencyNames.some((n) => normalizeName(n) !== '' && normalizeName(n) === name);
 }
 
 function apply(d: SignatureDecision, action: SignatureAction, code: string): void {
@@ -74,7 +95,11 @@ function apply(d: SignatureDecision, action: SignatureAction, code: string): voi
 }
 
 /** `report` null: not verified (not a PDF, or larger than the verification bound). */
-export function decideSignature(report: DocumentReport | null, policy: TransfersConfig['policy']): SignatureDecision {
+export function decideSignature(
+  report: DocumentReport | null,
+  policy: TransfersConfig['policy'],
+  agencyNames: readonly (string | null | undefined)[] = [],
+): SignatureDecision {
   const d: SignatureDecision = { summary: 'INDETERMINATE', rejected: false, errors: [], warnings: [], flags: [] };
   if (report === null) {
     apply(d, policy.notVerified, 'NOT_VERIFIED');
@@ -102,7 +127,7 @@ export function decideSignature(report: DocumentReport | null, policy: Transfers
     else if (s.verdict === 'EXPIRED') apply(d, policy.expired, 'EXPIRED');
     else if (s.verdict === 'WEAK_ALGORITHM' || s.verdict === 'UNSUPPORTED_ALGORITHM') apply(d, policy.weak, s.verdict);
   }
-  if (!signatures.some(isAgencySignature)) apply(d, policy.missingAgencySignature, 'MISSING_AGENCY_SIGNATURE');
+  if (!signatures.some((s) => isAgencySignature(s, agencyNames))) apply(d, policy.missingAgencySignature, 'MISSING_AGENCY_SIGNATURE');
   // dedupe warnings that several signatures raised
   d.warnings = d.warnings.filter((w, i) => d.warnings.findIndex((x) => x.code === w.code) === i);
   return d;
