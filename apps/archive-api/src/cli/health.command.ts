@@ -1,8 +1,7 @@
 import { Command, CommandRunner } from 'nest-commander';
 import type { ObjectStore } from '@archive/storage';
-import { DataSource } from 'typeorm';
 import { DatabaseServer } from '../database/database-server';
-import { dataSourceOptions } from '../database/data-source-options';
+import { withDataSource } from '../database/data-source-options';
 import { InjectObjectStore } from '../storage/storage.module';
 
 /** Checks the database (and pending migrations) and the object store; exit 0 only when both answer. */
@@ -19,14 +18,10 @@ export class HealthCommand extends CommandRunner {
     const result: Record<string, unknown> = {};
     let ok = true;
     try {
-      const ds = new DataSource(dataSourceOptions(await this.server.url()));
-      await ds.initialize();
-      try {
+      await withDataSource(await this.server.url(), async (ds) => {
         await ds.query('SELECT 1');
         result.database = { status: 'ok', pendingMigrations: await ds.showMigrations() };
-      } finally {
-        await ds.destroy();
-      }
+      });
     } catch (err) {
       ok = false;
       result.database = { status: 'down', error: err instanceof Error ? err.message : String(err) };

@@ -1,7 +1,6 @@
 import { Command, CommandRunner } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { DatabaseServer } from '../database/database-server';
-import { dataSourceOptions } from '../database/data-source-options';
+import { withDataSource } from '../database/data-source-options';
 
 @Command({ name: 'migrate', description: 'Run pending database migrations' })
 export class MigrateCommand extends CommandRunner {
@@ -10,14 +9,10 @@ export class MigrateCommand extends CommandRunner {
   }
 
   async run(): Promise<void> {
-    const ds = new DataSource(dataSourceOptions(await this.server.url()));
-    await ds.initialize();
-    try {
+    await withDataSource(await this.server.url(), async (ds) => {
       const applied = await ds.runMigrations({ transaction: 'each' });
       if (applied.length === 0) process.stdout.write('database schema is up to date\n');
       for (const m of applied) process.stdout.write(`applied ${m.name}\n`);
-    } finally {
-      await ds.destroy();
-    }
+    });
   }
 }

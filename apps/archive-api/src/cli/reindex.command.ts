@@ -1,7 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { DataSource } from 'typeorm';
 import { DatabaseServer } from '../database/database-server';
-import { dataSourceOptions } from '../database/data-source-options';
+import { withDataSource } from '../database/data-source-options';
 import { progressLine, reindexSearch } from '../search/search-reindex';
 
 interface ReindexOptions {
@@ -21,13 +20,11 @@ export class ReindexCommand extends CommandRunner {
   }
 
   async run(_args: string[], options: ReindexOptions): Promise<void> {
-    const ds = new DataSource(dataSourceOptions(await this.server.url()));
-    await ds.initialize();
     const tty = process.stderr.isTTY === true;
     const started = Date.now();
     let startDone = -1;
     let lastPrinted = -1;
-    try {
+    await withDataSource(await this.server.url(), async (ds) => {
       const result = await reindexSearch(ds, {
         batchSize: options.batch ?? 1000,
         restart: options.restart,
@@ -47,9 +44,7 @@ export class ReindexCommand extends CommandRunner {
         },
       });
       process.stdout.write(`reindexed ${result.done} documents in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    } finally {
-      await ds.destroy();
-    }
+    });
   }
 
   @Option({ flags: '--batch <n>', description: 'documents per batch (default 1000)' })
