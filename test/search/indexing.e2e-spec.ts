@@ -131,8 +131,13 @@ describe('search indexing', () => {
     const probed = (await w.as('auditor')(w.http().get('/api/v1/search').query({ q: 'năm' })).expect(200)).body;
     w.t.config.search.probeBlocks = 0;
     const viaIndex = (await w.as('auditor')(w.http().get('/api/v1/search').query({ q: 'năm' })).expect(200)).body;
+    // A short probe: its first eighth predicts enough matches, the rest of it supplies them.
+    w.t.config.search.probeBlocks = 40;
+    expect(await service.probeBlocksFor({ query: parseQuery('năm'), candidates: 100 } as SearchSqlInput)).toBe(40);
+    const shortProbe = (await w.as('auditor')(w.http().get('/api/v1/search').query({ q: 'năm' })).expect(200)).body;
     w.t.config.search.probeBlocks = viaProbe as number;
     expect(probed).toEqual(viaIndex);
+    expect(shortProbe).toEqual(viaIndex);
     // Paging past the window widens the ranked sample instead of running dry.
     const deep = (await w.as('auditor')(w.http().get('/api/v1/search').query({ q: 'năm', page: 7, pageSize: 20 })).expect(200)).body;
     expect(deep.items).toHaveLength(20);

@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
-import { foldedWords } from '../../apps/archive-api/src/search/search-text';
+import type { SearchSqlInput } from '../../apps/archive-api/src/search/search-sql';
+import { foldedWords, parseQuery } from '../../apps/archive-api/src/search/search-text';
+import { SearchService } from '../../apps/archive-api/src/search/search.service';
 import { AGENCY_A, AGENCY_B, Caller, createSecurityWorld, SecurityWorld } from '../security/security-fixtures';
 import { Corpus, CorpusDoc, generateCorpus, insertCorpus, plant } from './corpus';
 
@@ -174,6 +176,38 @@ describe('GET /search', () => {
       expect(res.body.facets).toEqual(facetsOf(expected));
     },
   );
+
+  it('gives the same exact answers once statistics steer the access path (index lexemes, filter lexemes, heap probe)', async () => {
+    await db.query('ANALYZE search_index');
+    const service = w.t.app.get(SearchService);
+    await service.refreshStats();
+    // The path really changes: an agency-scoped, type-filtered query asks the index for chosen lexemes only.
+    const planned = await service.plan({
+      query: parseQuery('quyet dinh'),
+      filters: { typeName: '02' },
+      visibility: { agencyIds: [AGENCY_A.id], modes: ['01', '02'], includeTombstones: true, bodyText: true },
+      candidates: 1000,
+    } as SearchSqlInput);
+    expect(planned.indexWords).toEqual(expect.arrayContaining(['zzt02', 'quyet']));
+    expect(planned.probeBlocks).toBeDefined();
+    const filtered: [Record<string, string>, (d: CorpusDoc) => boolean][] = [
+      [{ q: 'quyet dinh', typeName: '02' }, (d) => d.typeName === '02'],
+      [{ q: 'cán bộ', agencyId: AGENCY_A.id }, (d) => d.agencyId === AGENCY_A.id],
+      [{ q: 'quyet dinh nam', mode: '02' }, (d) => d.effectiveMode === '02'],
+      [{ q: 'ke hoach nam 2024' }, () => true],
+      [{ q: 'so noi vu binh dinh' }, () => true],
+    ];
+    for (const caller of ['public', 'submitterA', 'archivistA', 'approverA', 'archivistB', 'auditor'] as Caller[]) {
+      for (const [params, filter] of filtered) {
+        const expected = corpus.docs.filter(visibleTo(caller)).filter(matches(params.q)).filter(filter);
+        const res = await search(caller, { ...params, pageSize: 100 }).expect(200);
+        expect({ caller, params, total: res.body.total, estimate: res.body.totalIsEstimate }).toEqual({ caller, params, total: expected.length, estimate: false });
+        expect(res.body.facets).toEqual(facetsOf(expected));
+        const allowed = new Set(expected.map((d) => d.id));
+        for (const it of res.body.items) expect(allowed.has(it.documentId)).toBe(true);
+      }
+    }
+  });
 
   it('never reveals restricted, secret or destroyed records to those who may not see them', async () => {
     const cases: [string, Caller[], Caller[]][] = [

@@ -39,10 +39,11 @@ export interface SearchSqlInput {
    */
   probeBlocks?: number;
   /**
-   * The words the GIN index is asked for (the rarest ones); the whole query is then checked on the
-   * rows found. A GIN AND costs in proportion to the posting lists of ALL its entries, and syllables
-   * such as "thị", "đất", "nhơn" each sit in a third of the archive: asking the index for "lý" and
-   * re-checking "nhơn lý đất…" on its hits is far cheaper than intersecting five huge lists.
+   * The lexemes the GIN index is asked for (words, and filter lexemes such as the caller's agency);
+   * the whole query is then checked on the rows found. A GIN AND costs in proportion to the posting
+   * lists of ALL its entries, and syllables such as "thị", "đất", "nhơn" each sit in a third of the
+   * archive: asking the index for "lý" and re-checking "nhơn lý đất…" on its hits is far cheaper than
+   * intersecting five huge lists. Unset: the whole query, filters included, goes to the index.
    */
   indexWords?: string[];
 }
@@ -61,23 +62,35 @@ const WEIGHTS = `'{0.05, 0.2, 0.5, 1.0}'`;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-const agencyLexeme = (id: string) => `'zzg${id.replace(/\./g, '').toLowerCase()}'`;
+const agencyLexeme = (id: string) => `zzg${id.replace(/\./g, '').toLowerCase()}`;
 
 /**
- * Visibility and filters as tsquery lexemes (`search_filter_lexemes` in the migration). Modes are
- * expressed as exclusions (`!'zzm03'`): the excluded modes are the rare ones, and GIN checks a short
- * posting list cheaply, a long one (mode 01 is most of the archive) not. The column predicates stay in
- * the WHERE as well: these only make the index do the narrowing.
+ * Visibility and filters as tsquery lexemes (`search_filter_lexemes` in the migration): `required`
+ * must all be present (type, agency, mode filters, a single visible agency), `excluded` must not
+ * (modes the caller may not see, tombstones), `anyAgency` is one of several visible agencies. Modes
+ * are expressed as exclusions: the excluded modes are the rare ones. The column predicates stay in
+ * the WHERE as well: these only let the index (or the cost model choosing what to ask it) narrow.
  */
-function filterLexemes(v: SearchVisibility, f: SearchFilters): string[] {
-  const out: string[] = [];
-  for (const m of ['01', '02', '03']) if (!v.modes.includes(m as AccessMode)) out.push(`!'zzm${m}'`);
-  if (v.agencyIds !== null) out.push(`(${v.agencyIds.map(agencyLexeme).join(' | ')})`);
-  if (!v.includeTombstones) out.push(`!'zzdead'`);
-  if (f.typeName && /^\d{2}$/.test(f.typeName)) out.push(`'zzt${f.typeName}'`);
-  if (f.agencyId && /^[\d.A-Z]+$/.test(f.agencyId)) out.push(agencyLexeme(f.agencyId));
-  if (f.mode && /^0[123]$/.test(f.mode)) out.push(`'zzm${f.mode}'`);
-  return out;
+export function filterLexemes(v: SearchVisibility, f: SearchFilters): { required: string[]; excluded: string[]; anyAgency: string[] } {
+  const required: string[] = [];
+  const excluded = ['01', '02', '03'].filter((m) => !v.modes.includes(m as AccessMode)).map((m) => `zzm${m}`);
+  if (!v.includeTombstones) excluded.push('zzdead');
+  let anyAgency: string[] = [];
+  if (v.agencyIds?.length === 1) required.push(agencyLexeme(v.agencyIds[0]));
+  else if (v.agencyIds !== null) anyAgency = v.agencyIds.map(agencyLexeme);
+  if (f.typeName && /^\d{2}$/.test(f.typeName)) required.push(`zzt${f.typeName}`);
+  if (f.agencyId && /^[\d.A-Z]+$/.test(f.agencyId)) required.push(agencyLexeme(f.agencyId));
+  if (f.mode && /^0[123]$/.test(f.mode)) required.push(`zzm${f.mode}`);
+  return { required, excluded, anyAgency };
+}
+
+function filterTsQuery(v: SearchVisibility, f: SearchFilters): string[] {
+  const { required, excluded, anyAgency } = filterLexemes(v, f);
+  return [
+    ...excluded.map((l) => `!'${l}'`),
+    ...(anyAgency.length ? [`(${anyAgency.map((l) => `'${l}'`).join(' | ')})`] : []),
+    ...required.map((l) => `'${l}'`),
+  ];
 }
 
 /**
@@ -117,16 +130,27 @@ export function buildSearchSql(input: SearchSqlInput): SearchSql {
     // A GIN bitmap costs in proportion to ALL matches (~150k for "quyết định" in 1M documents), even
     // under a LIMIT. For words that common the first `cap` matches are found sooner by reading heap
     // blocks in order (a TID range scan, the match function kept away from the index), and they are the
-    // same first `cap` matches in physical order that the bitmap path would return. When the first N
-    // blocks do not hold enough, the index path runs instead (its one-time filter skips it otherwise).
+    // same first `cap` matches in physical order that the bitmap path would return. The statistics only
+    // bound the match rate from above (a conjunction of common words can be rare), so the first eighth
+    // of the blocks is read first and the rest only when its matches extrapolate to enough: a wrong guess
+    // costs that eighth, not the whole probe. When the probe does not hold enough, the index path runs
+    // instead (its one-time filter skips it otherwise).
     const probeWhere = where.join(' AND ').replace(TS_MARK, ts.probe);
-    probe = `probe AS MATERIALIZED (SELECT ${cols} FROM search_index s WHERE s.ctid < '(${blocks},0)'::tid AND ${probeWhere} LIMIT ${cap}),`;
+    const head = Math.max(1, Math.floor(blocks / 8));
+    const scan = (range: string) => `SELECT ${cols} FROM search_index s WHERE ${range} AND ${probeWhere} LIMIT ${cap}`;
+    probe = `head AS MATERIALIZED (${scan(`s.ctid < '(${head},0)'::tid`)}),
+    probe AS MATERIALIZED (SELECT * FROM head
+      UNION ALL
+      SELECT * FROM (${scan(`s.ctid >= '(${head},0)'::tid AND s.ctid < '(${blocks},0)'::tid`)}) r WHERE (SELECT count(*) FROM head) * ${blocks} >= ${cap} * ${head}
+      LIMIT ${cap}),`;
     hits = `SELECT * FROM probe WHERE (SELECT count(*) FROM probe) >= ${cap}
       UNION ALL
       SELECT * FROM (${hits}) g WHERE (SELECT count(*) FROM probe) < ${cap}`;
   }
   const estParams: unknown[] = [];
-  const est = clauses(input, (x: unknown) => `$${estParams.push(x)}`);
+  // The estimate gives the planner the whole query as one @@ (its selectivity comes from the lexeme
+  // statistics; a re-check function call would be guessed at a third).
+  const est = clauses({ ...input, indexWords: undefined }, (x: unknown) => `$${estParams.push(x)}`);
   // The score is selected too: every parameter must appear for PostgreSQL to type it.
   const estimate = { sql: `SELECT ${est.score} AS score FROM search_index s WHERE ${est.where.join(' AND ').replace(TS_MARK, est.ts?.indexed ?? 'true')}`, params: estParams };
 
@@ -183,7 +207,7 @@ function clauses(input: SearchSqlInput, p: (v: unknown) => string): Clauses {
       const text = toTsQuery(q.terms, v.bodyText ? '' : 'AB');
       const tsq = `to_tsquery('simple', ${p(text)})`;
       // The WHERE also carries the filter lexemes (see the migration); the ranking only the words.
-      const narrowed = [text, ...filterLexemes(v, f)].join(' & ');
+      const narrowed = [text, ...filterTsQuery(v, f)].join(' & ');
       const narrowedQ = `to_tsquery('simple', ${p(narrowed)})`;
       const probeCond = `ts_match_vq(s.tsv, ${narrowedQ})`;
       const rare = (input.indexWords ?? []).filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
