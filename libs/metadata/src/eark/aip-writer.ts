@@ -21,6 +21,9 @@ import { safeName } from './paths';
 import { isSha256 } from '../patterns';
 import { PremisAgent, PremisEvent, PremisIdentifier, PremisObject, writePremis } from './premis';
 import { verifyingStream } from './package-reader';
+import { useNativeCrc32ForYazl } from './zip-crc32';
+
+useNativeCrc32ForYazl();
 
 export type SignatureOutcome = 'VALID' | 'INVALID' | 'INDETERMINATE' | 'UNSIGNED';
 
