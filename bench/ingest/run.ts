@@ -3,15 +3,15 @@
  * the same bytes PUT straight to the same store with the `minio` client, in one run.
  *
  *   npx ts-node --transpile-only -r tsconfig-paths/register bench/ingest/run.ts [--n 400] [--size-mb 1] \
- *       [--concurrency 8] [--docs-per-transfer 10] [--big-mb 0] [--write-aip true|false|deferred] [--dist false|true|<dir>] \
- *       [--cpu-prof <dir>] [--poll-ms 20] [--append bench/RESULTS.md]
+ *       [--concurrency 8] [--docs-per-transfer 10] [--big-mb 0] [--write-aip deferred|inline|false] [--dist false|true|<dir>] \
+ *       [--big-signed true|false] [--cpu-prof <dir>] [--poll-ms 1000] [--append bench/RESULTS.md]
  *
  * `--append` rewrites the figures between the `<!-- ingest:run -->` markers of the "## Ingest (issue 6)" section.
  *
  * The service runs as its own process (started here, `main.ts`, embedded PostgreSQL unless DATABASE_URL),
  * on S3 (S3_ENDPOINT, or the project's Ceph RGW started by scripts/ceph-rgw.sh) so both sides hit the same
  * server. Documents are signed by the signer AND the agency seal of the test PKI (trusted), so every one
- * is verified for real. `--big-mb 1024` also streams one unsigned PDF of that size and reports the
+ * is verified for real. `--big-mb 1024` also streams one PDF of that size (signed unless `--big-signed false`) and reports the
  * service's peak RSS (VmHWM). Figures: docs/s, MB/s, the API/raw time ratio.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -28,7 +28,13 @@ const SIZE_MB = Number(arg('size-mb', '1'));
 const C = Number(arg('concurrency', '8'));
 const PER = Number(arg('docs-per-transfer', '10'));
 const BIG_MB = Number(arg('big-mb', '0'));
-const WRITE_AIP = arg('write-aip', 'true');
+// The large document is signed by the signer and the agency seal like the batch (a real verdict, verified
+// from a temp file in bounded memory); `--big-signed false` sends it unsigned.
+const BIG_SIGNED = arg('big-signed', 'true') !== 'false';
+// `deferred` (the service's default): the AIP is written by a follow-up job after the catalogue commit;
+// `inline`: before it (TRANSFER_AIP_DEFERRED=false); `false`: no AIP.
+const WRITE_AIP = arg('write-aip', 'deferred');
+if (!['deferred', 'inline', 'false'].includes(WRITE_AIP)) throw new Error(`--write-aip deferred|inline|false (got ${WRITE_AIP})`);
 const APPEND = arg('append', '');
 // `--dist true`: run the compiled service (`npm run build` first) instead of main.ts under ts-node —
 // the figures the targets stand against (ts-node compiles the whole application in-process: RSS, CPU).
@@ -40,7 +46,7 @@ const DIST_DIR = DIST_ARG === 'true' ? path.join(ROOT, 'dist') : path.resolve(DI
 const CPU_PROF = arg('cpu-prof', '');
 // JOBS_POLL_MS of the service. 20 hid the poll latency before transfers were started at once after the
 // 202 (TransferProcessorService.kick); every poll is a query, so the default (1000) costs less CPU.
-const POLL_MS = arg('poll-ms', '20');
+const POLL_MS = arg('poll-ms', '1000');
 const AGENCY = { id: '000.00.12.H05', name: 'Sở Nội vụ tỉnh Bình Định' };
 const ADMIN = `bench-admin-${randomBytes(12).toString('hex')}`;
 
@@ -67,6 +73,25 @@ function vmRss(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/** CPU seconds (user + system) the process has used: less noisy than wall time on a shared machine. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14, 15) in USER_HZ ticks
+}
+
+/** CPU seconds of the local Ceph daemons (radosgw, ceph-osd), if the S3 server runs here; shared, so other users' load counts too. */
+function s3ServerCpu(): number {
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (/^(radosgw|ceph-osd)$/.test(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) total += cpuSeconds(Number(pid));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return total;
+}
+
 function vmHwm(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
@@ -83,8 +108,7 @@ async function main(): Promise<void> {
   const env = {
     ...process.env, ...s3, S3_BUCKET: bucket, S3_OBJECT_LOCK: 'governance', PORT: String(port), ARCHIVE_DATA_DIR: dataDir, ARCHIVE_ADMIN_TOKEN: ADMIN,
     LOG_LEVEL: 'warn', JOBS_POLL_MS: POLL_MS, TRUST_ANCHORS_DIR: path.join(dataDir, 'trust'), RATE_LIMIT_PUBLIC: '0',
-    // `--write-aip deferred`: the AIP is written by a follow-up job after the catalogue commit.
-    TRANSFER_WRITE_AIP: WRITE_AIP === 'false' ? 'false' : 'true', TRANSFER_AIP_DEFERRED: WRITE_AIP === 'deferred' ? 'true' : 'false',
+    TRANSFER_WRITE_AIP: WRITE_AIP === 'false' ? 'false' : 'true', TRANSFER_AIP_DEFERRED: WRITE_AIP === 'inline' ? 'false' : 'true',
     // a build outside the repository (`--dist /tmp/x`) still resolves the repository's node_modules
     NODE_PATH: path.join(ROOT, 'node_modules'),
   };
@@ -124,14 +148,18 @@ async function main(): Promise<void> {
 
     // Raw baseline: the same bytes PUT straight to the same server with the minio client, same concurrency.
     const client = minioClient(s3);
+    const s3Cpu0 = s3ServerCpu();
     const t0 = Date.now();
     await pool(docs.map((d, i) => ({ d, i })), C, async ({ d, i }) => {
       await client.putObject(bucket, `bench-raw/${i}.pdf`, d, d.length, { 'Content-Type': 'application/pdf' });
     });
     const rawMs = Date.now() - t0;
+    const rawS3Cpu = s3ServerCpu() - s3Cpu0;
 
     // Through the API: POST each transfer, then wait until every one has ended.
     const t1 = Date.now();
+    const cpu0 = cpuSeconds(child.pid!);
+    const s3Cpu1 = s3ServerCpu();
     const ids: string[] = [];
     await pool(transfers, C, async (t) => {
       const mp = multipart(manifestFor(t.fileCode, t.docs), t.docs);
@@ -151,9 +179,12 @@ async function main(): Promise<void> {
       if (statuses.size < ids.length) await new Promise((r) => setTimeout(r, 20));
     }
     const apiMs = Date.now() - t1;
+    const apiCpu = cpuSeconds(child.pid!) - cpu0;
+    const apiS3Cpu = s3ServerCpu() - s3Cpu1;
     const accepted = [...statuses.values()].filter((s) => s === 'ACCEPTED').length;
-    // Deferred AIPs: also time until every case file's package is stored (its GET stops answering 404).
+    // Deferred AIPs: also time until every case file's package is stored (its HEAD stops answering 404/409 pending).
     let aipMs = 0;
+    let aipCpu = 0;
     if (WRITE_AIP === 'deferred') {
       const fileIds: string[] = [];
       for (const id of ids) fileIds.push(...((await req(port, 'GET', `/api/v1/transfers/${id}`, { Authorization: `Bearer ${token}` })).body.files as { fileId: string | null }[]).map((f) => f.fileId!).filter(Boolean));
@@ -161,11 +192,12 @@ async function main(): Promise<void> {
         for (;;) {
           const r = await req(port, 'HEAD', `/api/v1/files/${fid}/package`, { Authorization: `Bearer ${reader}` });
           if (r.status === 200) break;
-          if (r.status !== 404) throw new Error(`HEAD /files/${fid}/package → ${r.status}`);
+          if (r.status !== 404 && r.status !== 409) throw new Error(`HEAD /files/${fid}/package → ${r.status}`);
           await new Promise((res) => setTimeout(res, 20));
         }
       }
       aipMs = Date.now() - t1;
+      aipCpu = cpuSeconds(child.pid!) - cpu0;
     }
     const batchHwm = vmHwm(child.pid!);
 
@@ -173,6 +205,10 @@ async function main(): Promise<void> {
     if (BIG_MB > 0) {
       const file = path.join(dataDir, 'big.pdf');
       await writeBigPdf(file, BIG_MB * 1048576);
+      if (BIG_SIGNED) {
+        process.stderr.write(`signing the ${BIG_MB} MiB PDF…\n`);
+        fs.writeFileSync(file, await signAs(await signAs(fs.readFileSync(file), pki.signer), pki.seal));
+      }
       const size = fs.statSync(file).size;
       const digest = createHash('sha256');
       await new Promise<void>((res, rej) => fs.createReadStream(file).on('data', (c) => digest.update(c)).on('end', () => res()).on('error', rej));
@@ -199,14 +235,15 @@ async function main(): Promise<void> {
         await new Promise((res) => setTimeout(res, 200));
         st = (await req(port, 'GET', `/api/v1/transfers/${r.body.id}`, { Authorization: `Bearer ${token}` })).body.status;
       }
-      big = `| 1 document of ${(size / 1048576).toFixed(0)} MiB (unsigned, streamed) | ${((Date.now() - tb) / 1000).toFixed(1)} s, ${st} | service peak RSS (VmHWM, reset before the document) ${(vmHwm(child.pid!) / 1048576).toFixed(0)} MiB (RSS before: ${(before / 1048576).toFixed(0)} MiB) |\n`;
+      const bigDoc = st === 'ACCEPTED' ? (await req(port, 'GET', `/api/v1/transfers/${r.body.id}`, { Authorization: `Bearer ${token}` })).body.documents?.[0] : undefined;
+      big = `| 1 document of ${(size / 1048576).toFixed(0)} MiB (${BIG_SIGNED ? 'signed' : 'unsigned'}, streamed) | ${((Date.now() - tb) / 1000).toFixed(1)} s, ${st}${bigDoc ? `, signature ${bigDoc.signatureSummary}` : ''} | service peak RSS (VmHWM, reset before the document) ${(vmHwm(child.pid!) / 1048576).toFixed(0)} MiB (RSS before: ${(before / 1048576).toFixed(0)} MiB) |\n`;
       fs.rmSync(file, { force: true });
     }
 
     const mb = bytes / 1048576;
     const aipRow = aipMs ? [`| … and every deferred AIP stored (GET /files/:id/package → 200) | ${(aipMs / 1000).toFixed(2)} s | ${(N / (aipMs / 1000)).toFixed(1)} | ${(mb / (aipMs / 1000)).toFixed(1)} |`] : [];
     const lines = [
-      `Run ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, Node ${process.version}, service ${DIST ? 'compiled (dist/)' : 'under ts-node'}, load average ${os.loadavg()[0]!.toFixed(1)}, S3 ${s3.S3_ENDPOINT} (Ceph RGW, Object Lock governance), AIP ${WRITE_AIP === 'true' ? 'written before the commit' : WRITE_AIP === 'deferred' ? 'written by a follow-up job after the commit' : 'not written'}, TRANSFER_JOB_CONCURRENCY ${process.env.TRANSFER_JOB_CONCURRENCY ?? 'default'}, JOBS_POLL_MS ${POLL_MS}.`,
+      `Run ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, Node ${process.version}, service ${DIST ? 'compiled (dist/)' : 'under ts-node'}, load average ${os.loadavg()[0]!.toFixed(1)}, S3 ${s3.S3_ENDPOINT} (Ceph RGW, Object Lock governance), AIP ${WRITE_AIP === 'inline' ? 'written before the commit' : WRITE_AIP === 'deferred' ? 'written by a follow-up job after the commit' : 'not written'}, TRANSFER_JOB_CONCURRENCY ${process.env.TRANSFER_JOB_CONCURRENCY ?? 'default'}, JOBS_POLL_MS ${POLL_MS}.`,
       '',
       `N = ${N} signed PDFs (signer + agency seal, verified against the trust store) of ${(bytes / N / 1048576).toFixed(2)} MiB, ${PER} per transfer, concurrency ${C}.`,
       '',
@@ -216,7 +253,7 @@ async function main(): Promise<void> {
       `| API: POST /transfers → ACCEPTED (${accepted}/${ids.length} transfers; upload done after ${(postedMs / 1000).toFixed(2)} s) | ${(apiMs / 1000).toFixed(2)} s | ${(N / (apiMs / 1000)).toFixed(1)} | ${(mb / (apiMs / 1000)).toFixed(1)} |`,
       ...aipRow,
       '',
-      `Ratio API / raw PUT: **${(apiMs / rawMs).toFixed(2)} ×** (target ≤ 2.0 ×)${aipMs ? `; with every AIP stored ${(aipMs / rawMs).toFixed(2)} ×` : ''}; service RSS idle ${(idleRss / 1048576).toFixed(0)} MiB, peak over the batch ${(batchHwm / 1048576).toFixed(0)} MiB.`,
+      `Ratio API / raw PUT: **${(apiMs / rawMs).toFixed(2)} ×** (target ≤ 2.0 ×)${aipMs ? `; with every AIP stored ${(aipMs / rawMs).toFixed(2)} ×` : ''}; service RSS idle ${(idleRss / 1048576).toFixed(0)} MiB, peak over the batch ${(batchHwm / 1048576).toFixed(0)} MiB; service CPU until all ACCEPTED ${apiCpu.toFixed(2)} s${aipMs ? `, until every AIP stored ${aipCpu.toFixed(2)} s` : ''}; local Ceph daemons' CPU (radosgw + ceph-osd, shared with other users) during the raw PUT ${rawS3Cpu.toFixed(2)} s, until all ACCEPTED ${apiS3Cpu.toFixed(2)} s.`,
       '',
       ...(big ? ['| large document | time | memory |', '|---|---|---|', big] : []),
     ];

@@ -18,12 +18,16 @@ async function keys(store: ObjectStore, prefix: string): Promise<string[]> {
   return out;
 }
 
-describe('transfers: crash between storing objects and the catalogue commit', () => {
+// The AIP is written after the commit by default (TRANSFER_AIP_DEFERRED), before it when set to false.
+describe.each([
+  ['AIP deferred (default)', true],
+  ['AIP inline', false],
+])('transfers: crash between storing objects and the catalogue commit — %s', (_mode, deferred) => {
   let w: World;
   let store: ObjectStore;
   let db: DataSource;
   beforeAll(async () => {
-    w = await createWorld({ TRANSFER_JANITOR_GRACE_SECONDS: '0' });
+    w = await createWorld({ TRANSFER_JANITOR_GRACE_SECONDS: '0', ...(deferred ? {} : { TRANSFER_AIP_DEFERRED: 'false' }) });
     store = w.t.app.get(OBJECT_STORE);
     db = w.t.app.get(DataSource);
   });
@@ -45,7 +49,8 @@ describe('transfers: crash between storing objects and the catalogue commit', ()
     expect((await db.query('SELECT count(*)::int AS n FROM case_files WHERE file_code = $1', [cf.fileCode]))[0].n).toBe(0);
     const stored = await keys(store, `aip/${AGENCY.id}/`);
     const mine = stored.filter((k) => k.includes(r.body.id));
-    expect(mine).toHaveLength(3); // two originals and the AIP
+    // the two originals, and the AIP when it is written before the commit
+    expect(mine).toHaveLength(deferred ? 2 : 3);
     // The janitor leaves a transfer in flight alone.
     const janitor = w.t.app.get(TransferJanitorService);
     expect((await janitor.run()).removed.filter((k) => k.includes(r.body.id))).toEqual([]);
@@ -57,8 +62,12 @@ describe('transfers: crash between storing objects and the catalogue commit', ()
     expect(t.status).toBe('ACCEPTED');
     const rows = await db.query('SELECT d.object_key FROM documents d JOIN case_files f ON f.id = d.file_id WHERE f.file_code = $1', [cf.fileCode]);
     expect(rows).toHaveLength(2);
+    // What was stored before the crash was reused (no second copy); deferred, the AIP came after the commit.
     const [aip] = await db.query('SELECT aip_key FROM case_files WHERE file_code = $1', [cf.fileCode]);
-    expect([...rows.map((x: any) => x.object_key), aip.aip_key].sort()).toEqual(mine.sort());
+    expect(aip.aip_key).toMatch(/\.zip$/);
+    const after = (await keys(store, `aip/${AGENCY.id}/`)).filter((k) => k.includes(r.body.id));
+    expect([...rows.map((x: any) => x.object_key), aip.aip_key].sort()).toEqual(after.sort());
+    expect(after.sort()).toEqual((deferred ? [...mine, aip.aip_key] : mine).sort());
     for (const [i, d] of docs.entries()) {
       const c = await w.http.get(`/api/v1/documents/${t.documents[i].documentId}/content`).set('Authorization', `Bearer ${w.archivist}`).buffer(true).parse(binary);
       expect(sha256(c.body)).toBe(sha256(d.bytes));

@@ -84,7 +84,7 @@ export interface TransfersConfig {
   docConcurrency: number;
   /**
    * Write the AIP in a follow-up job (`transfers.aip`) after the catalogue commit instead of before it
-   * (TRANSFER_AIP_DEFERRED, default false): takes the second copy of every byte off the ingest path.
+   * (TRANSFER_AIP_DEFERRED, default true): takes the second copy of every byte off the ingest path.
    */
   aipDeferred: boolean;
   /** Transfer jobs this instance runs at once, started right after a transfer is received (TRANSFER_JOB_CONCURRENCY). */
@@ -389,7 +389,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     archiveName: get('ARCHIVE_NAME') ?? 'Lưu trữ cơ quan',
     writeAip: bool('TRANSFER_WRITE_AIP', true),
     docConcurrency: int('TRANSFER_DOC_CONCURRENCY', 4, 1, 64),
-    aipDeferred: bool('TRANSFER_AIP_DEFERRED', false),
+    aipDeferred: bool('TRANSFER_AIP_DEFERRED', true),
     jobConcurrency: int('TRANSFER_JOB_CONCURRENCY', 2, 1, 64),
   };
 

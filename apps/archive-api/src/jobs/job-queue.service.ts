@@ -23,10 +23,21 @@ export interface EnqueueOptions {
   dedupeKey?: string;
 }
 
+export interface RegisterOptions {
+  /**
+   * Work someone is waiting for (a transfer being ingested). While a job of such a queue runs in this
+   * process, its drains claim only jobs of priority queues, and other queues' jobs (packaging, text
+   * extraction, clean-up) wait — up to BACKGROUND_MAX_WAIT_SECONDS, so that none starves under a long ingest.
+   */
+  priority?: boolean;
+}
+
 /** A handler may throw this to fail the job at once, without retries (bad input, not a transient fault). */
 export class PermanentJobError extends Error {}
 
 const LEASE_SECONDS = 300;
+/** How long a ready job of an ordinary queue may be held back by priority work of this instance. */
+export const BACKGROUND_MAX_WAIT_SECONDS = 30;
 
 /**
  * Durable jobs in PostgreSQL. `enqueue` takes the caller's EntityManager so the job commits (or not)
@@ -38,6 +49,9 @@ const LEASE_SECONDS = 300;
 export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly handlers = new Map<string, JobHandler<any>>();
+  private readonly priorityQueues = new Set<string>();
+  /** Jobs of priority queues running in this process now. */
+  private priorityRunning = 0;
   private readonly workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
@@ -48,9 +62,10 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly config: AppConfig,
   ) {}
 
-  register<P>(queue: string, handler: JobHandler<P>): void {
+  register<P>(queue: string, handler: JobHandler<P>, opts: RegisterOptions = {}): void {
     if (this.handlers.has(queue)) throw new Error(`job handler for ${queue} registered twice`);
     this.handlers.set(queue, handler as JobHandler<any>);
+    if (opts.priority) this.priorityQueues.add(queue);
   }
 
   async enqueue(manager: EntityManager | null, queue: string, payload: object, opts: EnqueueOptions = {}): Promise<string | null> {
@@ -98,18 +113,21 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   private async claim(queues: string[]): Promise<Job | null> {
+    // While priority work runs here, other queues' jobs are taken only once they have waited too long.
+    const urgent = this.priorityRunning > 0 ? queues.filter((q) => this.priorityQueues.has(q)) : queues;
     const rows: any[] = await this.db.query(
       `UPDATE jobs SET status = 'RUNNING', locked_by = $2, locked_until = now() + make_interval(secs => $3),
               attempts = attempts + 1, updated_at = now()
        WHERE id = (
          SELECT id FROM jobs
          WHERE queue = ANY($1) AND run_at <= now()
+           AND (queue = ANY($4) OR run_at <= now() - make_interval(secs => $5))
            AND (status = 'QUEUED' OR (status = 'RUNNING' AND locked_until < now()))
          ORDER BY run_at
          FOR UPDATE SKIP LOCKED
          LIMIT 1)
        RETURNING id, queue, payload, attempts, max_attempts`,
-      [queues, this.workerId, LEASE_SECONDS],
+      [queues, this.workerId, LEASE_SECONDS, urgent, BACKGROUND_MAX_WAIT_SECONDS],
     );
     // TypeORM answers an UPDATE … RETURNING with [rows, rowCount].
     const r = (Array.isArray(rows[0]) ? rows[0][0] : rows[0]) as any;
@@ -119,6 +137,8 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
 
   private async runOne(job: Job): Promise<void> {
     const handler = this.handlers.get(job.queue);
+    const priority = this.priorityQueues.has(job.queue);
+    if (priority) this.priorityRunning++;
     try {
       if (!handler) throw new PermanentJobError(`no handler for queue ${job.queue}`);
       await handler(job);
@@ -138,6 +158,8 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
          WHERE id = $1 AND locked_by = $2`,
         [job.id, this.workerId, permanent ? 'FAILED' : 'QUEUED', message.slice(0, 2000), backoff],
       );
+    } finally {
+      if (priority) this.priorityRunning--;
     }
   }
 }

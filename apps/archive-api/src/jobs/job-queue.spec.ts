@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createTestApp, TestApp } from '../../../../test/support/app';
-import { JobQueue, PermanentJobError } from './job-queue.service';
+import { BACKGROUND_MAX_WAIT_SECONDS, JobQueue, PermanentJobError } from './job-queue.service';
 
 describe('JobQueue (durable jobs on real PostgreSQL)', () => {
   let t: TestApp;
@@ -75,6 +75,35 @@ describe('JobQueue (durable jobs on real PostgreSQL)', () => {
     expect(seen).toEqual([id]);
     const [row] = await db.query(`SELECT status, attempts FROM jobs WHERE id = $1`, [id]);
     expect(row).toMatchObject({ status: 'DONE', attempts: 2 });
+  });
+
+  it('holds ordinary jobs back while a priority job runs here, unless they have waited too long', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    queue.register('test.ingest', async () => {
+      order.push('ingest:start');
+      await held;
+      order.push('ingest:end');
+    }, { priority: true });
+    queue.register('test.background', async (job) => {
+      order.push(`background:${(job.payload as { n: number }).n}`);
+    });
+    await queue.enqueue(null, 'test.ingest', {});
+    const running = queue.drain(['test.ingest']);
+    while (!order.includes('ingest:start')) await new Promise((r) => setTimeout(r, 5));
+    const fresh = await queue.enqueue(null, 'test.background', { n: 1 });
+    // another drain of this instance (the poller) while the priority job runs: the fresh job waits
+    expect(await queue.drain(['test.ingest', 'test.background'])).toBe(0);
+    // … but not forever: one that has waited past the bound is taken anyway
+    await db.query(`UPDATE jobs SET run_at = now() - make_interval(secs => $2) WHERE id = $1`, [fresh, BACKGROUND_MAX_WAIT_SECONDS + 1]);
+    expect(await queue.drain(['test.ingest', 'test.background'])).toBe(1);
+    await queue.enqueue(null, 'test.background', { n: 2 });
+    release();
+    await running;
+    // once the priority work is done, ordinary jobs run as usual
+    expect(await queue.drain(['test.ingest', 'test.background'])).toBe(1);
+    expect(order).toEqual(['ingest:start', 'background:1', 'ingest:end', 'background:2']);
   });
 
   it('never runs a job twice when two instances drain at once', async () => {

@@ -13,8 +13,8 @@ const binary = (res: any, cb: (e: Error | null, b: Buffer) => void) => {
 };
 
 /**
- * TRANSFER_AIP_DEFERRED: the case file is catalogued without its AIP, which a follow-up job writes.
- * Checked here: the package answers 404 until then; a crash between storing the AIP and claiming it
+ * TRANSFER_AIP_DEFERRED (the default): the case file is catalogued without its AIP, which a follow-up job writes.
+ * Checked here: the package answers 409 (pending) until then; a crash between storing the AIP and claiming it
  * neither loses it to the janitor nor stores a second one; the re-run claims it and it is served.
  */
 describe('transfers: deferred AIP', () => {
@@ -23,7 +23,7 @@ describe('transfers: deferred AIP', () => {
   let store: ObjectStore;
   let jobs: JobQueue;
   beforeAll(async () => {
-    w = await createWorld({ TRANSFER_AIP_DEFERRED: 'true', TRANSFER_JANITOR_GRACE_SECONDS: '0' });
+    w = await createWorld({ TRANSFER_JANITOR_GRACE_SECONDS: '0' }); // deferred is the default
     db = w.t.app.get(DataSource);
     store = w.t.app.get(OBJECT_STORE);
     jobs = w.t.app.get(JobQueue);
@@ -41,7 +41,8 @@ describe('transfers: deferred AIP', () => {
     const fileId = t.files[0].fileId as string;
     expect((await db.query('SELECT aip_key FROM case_files WHERE id = $1', [fileId]))[0].aip_key).toBeNull();
     const before = await w.http.get(`/api/v1/files/${fileId}/package`).set('Authorization', `Bearer ${w.archivist}`);
-    expect(before.status).toBe(404);
+    expect(before.status).toBe(409); // PACKAGE_PENDING: the AIP job is queued
+    expect(before.headers['retry-after']).toEqual(expect.stringMatching(/^\d+$/));
 
     // Crash after the AIP is stored, before its claim commits.
     const spy = jest.spyOn(db, 'transaction').mockRejectedValueOnce(new Error('simulated crash before the AIP claim') as never);

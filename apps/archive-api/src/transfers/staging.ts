@@ -1,4 +1,9 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Readable, Transform, TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ZipRangeSource } from '@archive/metadata';
 import type { ObjectStore } from '@archive/storage';
 
@@ -45,4 +50,63 @@ export async function readSmall(stream: Readable, limit: number, what: string): 
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** A document copied to a local file, hashed on the way: random access without holding it in memory. */
+export interface LocalSpool {
+  path: string;
+  sha256: string;
+  size: number;
+  /** its first bytes (up to 1 KiB), to recognise the format */
+  head: Buffer;
+  remove(): Promise<void>;
+}
+
+const SPOOL_NAME = /^archive-doc-spool-(\d+)-[0-9a-f]+$/;
+
+/** Copies a stream to a private temp file (SHA-256 and size on the way); the file is removed if the copy fails. */
+export async function spoolToFile(stream: Readable, dir = os.tmpdir()): Promise<LocalSpool> {
+  const file = path.join(dir, `archive-doc-spool-${process.pid}-${randomBytes(8).toString('hex')}`);
+  const hash = createHash('sha256');
+  let size = 0;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback) {
+      hash.update(chunk);
+      size += chunk.length;
+      if (headBytes < 1024) {
+        head.push(chunk.subarray(0, 1024 - headBytes));
+        headBytes += Math.min(chunk.length, 1024 - headBytes);
+      }
+      cb(null, chunk);
+    },
+  });
+  const remove = () => fsp.rm(file, { force: true }).then(() => undefined, () => undefined);
+  try {
+    await pipeline(stream, tap, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+  return { path: file, sha256: hash.digest('hex'), size, head: Buffer.concat(head), remove };
+}
+
+/** Spool files of processes that died before removing them (SIGKILL, OOM). */
+export async function sweepSpools(dir = os.tmpdir()): Promise<void> {
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = SPOOL_NAME.exec(name);
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    await fsp.rm(path.join(dir, name), { force: true }).catch(() => undefined);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -20,7 +21,7 @@ import {
 } from '@archive/metadata';
 import { ZipArchive } from '@archive/metadata/eark/zip-reader';
 import { resolveLimits } from '@archive/metadata/eark/limits';
-import { DocumentReport, verifyPdf } from '@archive/signature';
+import { DocumentReport, verifyPdf, verifyPdfFile } from '@archive/signature';
 import { ObjectStore, RetentionShortenError } from '@archive/storage';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -31,7 +32,7 @@ import { InjectObjectStore } from '../storage/storage.module';
 import { SearchIndexer } from '../search/search-indexer.service';
 import { caseFilePrefix, documentKey, STAGING_PREFIX } from './object-keys';
 import { decideSignature } from './signature-policy';
-import { readSmall, storeRangeSource } from './staging';
+import { readSmall, spoolToFile, storeRangeSource, sweepSpools } from './staging';
 import { TransferIntakeService } from './transfer-intake.service';
 import { AIP_QUEUE, DocumentResult, FileResult, ResultMessage, StagedPart, TERMINAL_STATUSES, TRANSFER_QUEUE, TransferStatus } from './transfer.types';
 import { TrustMaterial, trustMaterialFingerprint, TrustStoreService } from './trust-store.service';
@@ -125,9 +126,11 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
     private readonly search: SearchIndexer,
   ) {}
 
-  onModuleInit(): void {
-    this.jobs.register<{ transferId: string }>(TRANSFER_QUEUE, (job) => this.handle(job));
+  async onModuleInit(): Promise<void> {
+    // Ingest first: while transfers are processed here, packaging and text extraction wait (bounded).
+    this.jobs.register<{ transferId: string }>(TRANSFER_QUEUE, (job) => this.handle(job), { priority: true });
     this.jobs.register<AipJob>(AIP_QUEUE, (job) => this.writeDeferredAip(job.payload));
+    await sweepSpools();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -259,7 +262,8 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
         });
       }
     }
-    await this.applyWorm(t.id);
+    // The versions this run stored or found: WORM goes on exactly those (and needs no lookup of the current one).
+    await this.applyWorm(t.id, new Map(files.flatMap((f) => f.stored.map((d) => [d.objectKey, d.objectVersionId] as const))));
     await this.discardUnclaimed(t, files);
   }
 
@@ -270,7 +274,8 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
     // One query for the lot: another transfer's catalogue row may claim the same key.
     const elsewhere = candidates.length ? await this.records.claimedKeys(candidates) : new Set<string>();
     for (const k of new Set(candidates)) if (!elsewhere.has(k)) await this.store.remove(k).catch(() => undefined);
-    await this.intake.discardStaging(t.id);
+    // Intake stages nothing but the parts it records: with every part in place there is no staging to list.
+    if (t.parts.some((p) => p.key.startsWith(STAGING_PREFIX))) await this.intake.discardStaging(t.id);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -420,20 +425,28 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
             f.written.push(key);
           }
         }
-      } else if (inPlace) {
+      } else if (inPlace && !(await this.storedIsPdf(part.key, mimeType))) {
+        // Large, stored in place at intake (hashed while written) and not a PDF: nothing to verify.
         sha256 = part.sha256;
         size = part.size;
-      } else if (existing?.sha256 === expected) {
-        sha256 = existing.sha256;
-        size = existing.size;
-        versionId = existing.versionId;
       } else {
-        // Too large to load: streamed straight to its archive key, hashed on the way; not verified.
-        const put = await this.store.put(key, await source.open(part), { contentType: mimeType, metadata: meta });
-        f.written.push(key);
-        sha256 = put.sha256;
-        size = put.size;
-        versionId = put.versionId;
+        // Too large to hold in memory: copied to a local file (hashed on the way; in place, that reads the
+        // stored object back), verified from it through small windows, then stored from it unless already there.
+        const spool = await spoolToFile(await source.open(part));
+        try {
+          sha256 = spool.sha256;
+          size = spool.size;
+          if (sha256 === expected && isPdf(spool.head, mimeType)) report = await verifyPdfFile(spool.path, { trustAnchors: trust.trustAnchors, crls: trust.crls, validationTime: validatedAt });
+          if (sha256 === expected && !inPlace) {
+            if (existing?.sha256 === sha256) versionId = existing.versionId;
+            else {
+              versionId = (await this.store.put(key, createReadStream(spool.path), { contentType: mimeType, metadata: meta })).versionId;
+              f.written.push(key);
+            }
+          }
+        } finally {
+          await spool.remove();
+        }
       }
     } catch (err) {
       const codes = (err as { errors?: { code: string }[] }).errors;
@@ -472,6 +485,12 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
       validatedAt,
       trustEvidence: trust.evidence,
     };
+  }
+
+  /** A stored document is a PDF by its type or by its first bytes (read by range, not whole). */
+  private async storedIsPdf(key: string, mimeType: string): Promise<boolean> {
+    if (mimeType === 'application/pdf') return true;
+    return isPdf(await readSmall(await this.store.get(key, { range: { start: 0, end: 1023 } }), 1024, key), mimeType);
   }
 
   /**
@@ -539,12 +558,13 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
   }
 
   /**
-   * Job `transfers.aip` (TRANSFER_AIP_DEFERRED): the AIP of a case file already catalogued, enqueued in
+   * Job `transfers.aip` (TRANSFER_AIP_DEFERRED, the default): the AIP of a case file already catalogued, enqueued in
    * its catalogue transaction. Its originals are durable and claimed by then, so preservation packaging
    * need not hold up the ingest. Idempotent: the AIP key is deterministic (a re-run finds the object an
    * earlier attempt stored), the claim is set once, WORM is re-applied harmlessly. Until the claim
    * commits, the janitor keeps the transfer's objects (a queued/running AIP job counts as in flight),
-   * and GET /files/:id/package answers 404 "no package stored".
+   * and GET /files/:id/package answers 409 PACKAGE_PENDING with Retry-After. An ordinary (not priority)
+   * queue: it waits while this instance ingests transfers (JobQueue, at most BACKGROUND_MAX_WAIT_SECONDS).
    */
   async writeDeferredAip(job: AipJob): Promise<void> {
     const file = (
@@ -629,12 +649,13 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
     f.docs.forEach((d, j) => {
       d.documentId = out.documentIds.get(cf.documents[j]!.docOrdinal) ?? null;
     });
-    // Body text for search is extracted after the commit, by a job enqueued in this same transaction.
-    for (const documentId of out.documentIds.values()) await this.search.enqueueTextExtraction(m, documentId);
-    // Deferred AIP: enqueued with the rows it describes, so it exists exactly when the case file does.
+    // Deferred AIP: enqueued with the rows it describes, so it exists exactly when the case file does
+    // (before the text jobs: same run_at, and the claim then usually follows insertion order).
     if (this.config.transfers.writeAip && this.config.transfers.aipDeferred && !f.aip) {
       await this.jobs.enqueue(m, AIP_QUEUE, { transferId: t.id, fileId: out.fileId, fileIndex: f.index } satisfies AipJob, { dedupeKey: `aip:${out.fileId}`, maxAttempts: 5 });
     }
+    // Body text for search is extracted after the commit, by a job enqueued in this same transaction.
+    for (const documentId of out.documentIds.values()) await this.search.enqueueTextExtraction(m, documentId);
     await this.audit.record(m, {
       actor: { system: `transfer:${t.id}` },
       action: 'transfer.file.accept',
@@ -698,21 +719,27 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
    * year, Vietnam time) in the configured Object Lock mode; a permanent (vĩnh viễn) case file has no
    * end date, so its objects get a legal hold instead, lifted only by a decision recorded elsewhere.
    */
-  private async applyWorm(transferId: string): Promise<void> {
+  private async applyWorm(transferId: string, versions = new Map<string, string | null>()): Promise<void> {
     if (!this.store.objectLock) return;
     const mode = this.config.s3?.objectLock === 'governance' ? 'GOVERNANCE' : 'COMPLIANCE';
     for (const f of await this.records.filesAwaitingWorm(transferId)) {
-      await pool(f.keys, 8, (key) => this.lockObject(key, f.retentionUntil, mode));
+      await pool(f.keys, 8, (key) => this.lockObject(key, f.retentionUntil, mode, versions.get(key) ?? undefined));
       await this.records.markWormApplied(f.id);
     }
   }
 
-  /** Retention until `retentionUntil` 23:59:59 (+07:00), or a legal hold when permanent (null). */
-  private async lockObject(key: string, retentionUntil: string | null, mode = this.config.s3?.objectLock === 'governance' ? 'GOVERNANCE' as const : 'COMPLIANCE' as const): Promise<void> {
-    if (retentionUntil === null) return this.store.setLegalHold(key, true);
+  /** Retention until `retentionUntil` 23:59:59 (+07:00), or a legal hold when permanent (null); on `versionId`, else the current version. */
+  private async lockObject(
+    key: string,
+    retentionUntil: string | null,
+    mode = this.config.s3?.objectLock === 'governance' ? 'GOVERNANCE' as const : 'COMPLIANCE' as const,
+    versionId?: string,
+  ): Promise<void> {
+    const version = versionId ? { versionId } : {};
+    if (retentionUntil === null) return this.store.setLegalHold(key, true, version);
     const until = new Date(`${retentionUntil}T23:59:59+07:00`);
     try {
-      await this.store.setRetention(key, until, mode);
+      await this.store.setRetention(key, until, mode, version);
     } catch (err) {
       // Already retained at least as long (a re-run, or an extension decided since): nothing to do.
       if (!(err instanceof RetentionShortenError)) throw err;
