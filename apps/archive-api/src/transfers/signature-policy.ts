@@ -7,8 +7,8 @@
  * Per policy (`accept` silently, `flag` = accept with a flag and a warning, `reject`), defaults `flag`:
  *   UNTRUSTED_CHAIN (SIGNATURE_POLICY_UNTRUSTED), EXPIRED (…_EXPIRED), WEAK_ALGORITHM and
  *   UNSUPPORTED_ALGORITHM (…_WEAK), no signature at all (…_UNSIGNED), no agency signature although NĐ 30
- *   expects the signer's AND the agency's (…_MISSING_AGENCY_SIGNATURE), and a document too large to be
- *   verified in bounded memory or not a PDF (…_NOT_VERIFIED).
+ *   expects the signer's AND the agency's (…_MISSING_AGENCY_SIGNATURE), and a document that is not a PDF
+ *   (…_NOT_VERIFIED; a PDF too large for memory is verified from a local file instead).
  * An agency signature (chữ ký số của cơ quan, tổ chức) is recognised by its signer certificate
  * (`isAgencySignature`): a certificate of a person is never one; otherwise it is one when the subject
  * names an organisation rather than a person — CN = O (seal certificates of Ban Cơ yếu and the public CAs),
@@ -49,7 +49,7 @@ const TEXT: Record<string, string> = {
   UNSUPPORTED_ALGORITHM: 'Thuật toán không được hỗ trợ / unsupported algorithm',
   UNSIGNED: 'Văn bản không có chữ ký số / the document is not signed',
   MISSING_AGENCY_SIGNATURE: 'Thiếu chữ ký số của cơ quan, tổ chức (NĐ 30/2020) / no agency signature',
-  NOT_VERIFIED: 'Không kiểm tra chữ ký số (không phải PDF hoặc quá lớn) / signature not verified (not a PDF or too large)',
+  NOT_VERIFIED: 'Không kiểm tra chữ ký số (không phải tệp PDF) / signature not verified (not a PDF)',
   PDF_CORRUPT: 'Tệp PDF bị hỏng, không đọc được / the PDF cannot be parsed',
 };
 
@@ -94,7 +94,7 @@ function apply(d: SignatureDecision, action: SignatureAction, code: string): voi
   if (action !== 'accept' && !d.flags.includes(code)) d.flags.push(code);
 }
 
-/** `report` null: not verified (not a PDF, or larger than the verification bound). */
+/** `report` null: not verified (not a PDF). */
 export function decideSignature(
   report: DocumentReport | null,
   policy: TransfersConfig['policy'],

@@ -462,7 +462,9 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
       rejectDoc(f, j, { path: `files[${f.index}].documents[${j}].sha256`, code: 'checksum_mismatch', message: `SHA-256 không khớp: nhận ${sha256} / checksum mismatch: received ${sha256}, manifest says ${expected}` });
       return null;
     }
-    const decision = decideSignature(report, this.config.transfers.policy);
+    // The agency's seal may carry the agency's own name (the manifest's, or the document's issuing organ).
+    const agencyName = (t.manifest as { agency?: { name?: unknown } })?.agency?.name;
+    const decision = decideSignature(report, this.config.transfers.policy, [typeof agencyName === 'string' ? agencyName : null, doc.organName]);
     r.signatureSummary = decision.summary;
     r.signatureFlags = decision.flags;
     r.warnings.push(...decision.warnings);
