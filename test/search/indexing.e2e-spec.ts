@@ -68,7 +68,7 @@ describe('search indexing', () => {
     const jobs = w.t.app.get(JobQueue);
     // The transfer pipeline enqueues in its catalogue transaction; the sweep catches the rest.
     await db.transaction(async (m) => {
-      for (const d of [withText, scan, broken]) await indexer.enqueueTextExtraction(m, d.id);
+      await indexer.enqueueTextExtraction(m, [withText.id, scan.id, broken.id]);
     });
     await jobs.drain([TEXT_EXTRACTION_QUEUE]);
     expect(await indexer.sweep()).toBe(1);

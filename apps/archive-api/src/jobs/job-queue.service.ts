@@ -79,6 +79,17 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     return rows[0]?.id ?? null;
   }
 
+  /** Jobs of one queue in one statement (one round trip for a case file's documents), each deduplicated by its own key. */
+  async enqueueMany(manager: EntityManager | null, queue: string, jobs: { payload: object; dedupeKey?: string }[], opts: Omit<EnqueueOptions, 'dedupeKey'> = {}): Promise<void> {
+    if (jobs.length === 0) return;
+    await (manager ?? this.db.manager).query(
+      `INSERT INTO jobs (queue, payload, run_at, max_attempts, dedupe_key)
+       SELECT $1, j.payload::jsonb, COALESCE($3, now()), $4, j.dedupe_key FROM unnest($2::text[], $5::text[]) AS j(payload, dedupe_key)
+       ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('QUEUED','RUNNING') DO NOTHING`,
+      [queue, jobs.map((j) => JSON.stringify(j.payload)), opts.runAt ?? null, opts.maxAttempts ?? 5, jobs.map((j) => j.dedupeKey ?? null)],
+    );
+  }
+
   onApplicationBootstrap(): void {
     if (this.config.jobs.pollMs > 0) this.schedule(0);
   }

@@ -38,6 +38,18 @@ describe('JobQueue (durable jobs on real PostgreSQL)', () => {
     expect(b).toBeNull();
   });
 
+  it('enqueues many in one statement, each deduplicated (against live jobs and within the batch)', async () => {
+    await queue.enqueue(null, 'test.many', { n: 0 }, { dedupeKey: 'doc-0' });
+    await queue.enqueueMany(null, 'test.many', [0, 1, 2, 2].map((n) => ({ payload: { n }, dedupeKey: `doc-${n}` })), { maxAttempts: 3 });
+    await queue.enqueueMany(null, 'test.many', []);
+    const rows = await db.query(`SELECT payload, dedupe_key, max_attempts FROM jobs WHERE queue = 'test.many' ORDER BY dedupe_key`);
+    expect(rows.map((r: any) => [r.dedupe_key, r.payload.n, r.max_attempts])).toEqual([
+      ['doc-0', 0, 5],
+      ['doc-1', 1, 3],
+      ['doc-2', 2, 3],
+    ]);
+  });
+
   it('retries a failing job with backoff, then fails it; a permanent error fails at once', async () => {
     let calls = 0;
     queue.register('test.flaky', async () => {

@@ -58,8 +58,8 @@ export class SearchIndexer implements OnModuleInit, OnApplicationBootstrap, OnAp
   }
 
   /** For the transfer pipeline: call inside the catalogue transaction, so the job exists iff the document does. */
-  async enqueueTextExtraction(manager: EntityManager | null, documentId: string): Promise<void> {
-    await this.jobs.enqueue(manager, TEXT_EXTRACTION_QUEUE, { documentId }, { dedupeKey: documentId, maxAttempts: 3 });
+  async enqueueTextExtraction(manager: EntityManager | null, documentIds: string[]): Promise<void> {
+    await this.jobs.enqueueMany(manager, TEXT_EXTRACTION_QUEUE, documentIds.map((documentId) => ({ payload: { documentId }, dedupeKey: documentId })), { maxAttempts: 3 });
   }
 
   /** Enqueues extraction for live documents that have no text row yet; returns how many were found. */
@@ -70,7 +70,7 @@ export class SearchIndexer implements OnModuleInit, OnApplicationBootstrap, OnAp
        ORDER BY d.created_at LIMIT $1`,
       [limit],
     );
-    for (const r of rows) await this.enqueueTextExtraction(null, r.id);
+    await this.enqueueTextExtraction(null, rows.map((r) => r.id));
     return rows.length;
   }
 

@@ -657,7 +657,7 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
       await this.jobs.enqueue(m, AIP_QUEUE, { transferId: t.id, fileId: out.fileId, fileIndex: f.index } satisfies AipJob, { dedupeKey: `aip:${out.fileId}`, maxAttempts: 5 });
     }
     // Body text for search is extracted after the commit, by a job enqueued in this same transaction.
-    for (const documentId of out.documentIds.values()) await this.search.enqueueTextExtraction(m, documentId);
+    await this.search.enqueueTextExtraction(m, [...out.documentIds.values()]);
     await this.audit.record(m, {
       actor: { system: `transfer:${t.id}` },
       action: 'transfer.file.accept',
