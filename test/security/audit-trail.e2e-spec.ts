@@ -115,6 +115,27 @@ describe('audit trail: append-only, hash-chained, verifiable', () => {
     expect(v).toMatchObject({ valid: true, count: before + 25 });
   });
 
+  it('hashes in the database exactly what the verifier hashes: standalone and in-transaction appends mixed, any content', async () => {
+    const before = (await ids()).length;
+    const audit = w.t.app.get(AuditService);
+    const details = (i: number) => ({ i, seq: i, 'Hồ sơ': 'Quyết định "số" 1\\ — đ \u{1F4DC}', nested: { seq: '"seq":0', at: new Date(0) } });
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        i % 2
+          ? audit.recordStandalone({ actor: { system: 'test' }, action: 'test.standalone', target: `"seq":${i}`, details: details(i) })
+          : ds.transaction((m) => audit.record(m, { actor: { system: 'test' }, action: 'test.in-tx', details: details(i) })),
+      ),
+    );
+    expect(await verifyAuditChain(ds)).toMatchObject({ valid: true, count: before + 30 });
+    // What record() returns is the stored event, with the hash the JS chain function gives.
+    const stored = await ds.transaction((m) => audit.record(m, { actor: { system: 'test' }, action: 'test.returned', details: details(99) }));
+    const { prevHash, hash, ...event } = stored;
+    expect(hash).toBe(chainHash(prevHash, event));
+    const [row] = await ds.query('SELECT seq, id, at, actor, role, action, target, ip, outcome, details, prev_hash, hash FROM audit_events WHERE id = $1', [stored.id]);
+    expect(rowToEvent(row)).toEqual(event);
+    expect(row).toMatchObject({ prev_hash: prevHash, hash });
+  });
+
   it('detects an edited row and names it', async () => {
     const rows = await ids();
     const v = await tampered((c) => c.query(`UPDATE audit_events SET details = '{"name":"forged"}' WHERE seq = 3`).then(() => undefined));

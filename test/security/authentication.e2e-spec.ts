@@ -2,6 +2,7 @@ import { createHmac, generateKeyPairSync, KeyObject, sign as signData } from 'no
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { KEY_CACHE_TTL_MS } from '../../apps/archive-api/src/api-keys/api-keys.service';
 import { createTestApp, TestApp } from '../support/app';
 import { ADMIN_TOKEN, AGENCY_A, createSecurityWorld, hs256, JWT_SECRET, SecurityWorld } from './security-fixtures';
 
@@ -91,6 +92,30 @@ describe('authentication: API keys, the admin bootstrap, HS256 JWT', () => {
     const rev = await w.as('auditor')(w.http().get(`/api/v1/audit-events?action=api-key.revoke&target=api-key:${key.body.id}`)).expect(200);
     expect(rev.body.total).toBe(1);
   });
+
+  it('a revoked key stops working at once on the revoking instance, and within KEY_CACHE_TTL_MS on another one', async () => {
+    // A second instance on the same database: it has the key in its cache of verified keys.
+    const other = await createTestApp({ DATABASE_URL: w.t.config.databaseUrl as string, ARCHIVE_ADMIN_TOKEN: ADMIN_TOKEN, RATE_LIMIT_AUTH_FAILURES: '0' });
+    try {
+      const key = await w.as('admin')(w.http().post('/api/v1/api-keys').send({ name: 'two instances', role: 'ARCHIVIST', agencyId: AGENCY_A.id })).expect(201);
+      const onOther = () => request(other.app.getHttpServer()).get('/api/v1/agencies').set('Authorization', `Bearer ${key.body.token}`);
+      await agencies(key.body.token).expect(200);
+      await onOther().expect(200);
+      const revokedAt = Date.now();
+      await w.as('admin')(w.http().delete(`/api/v1/api-keys/${key.body.id}`)).expect(200);
+      await agencies(key.body.token).expect(401);
+      // The other instance answers from memory until its entry expires, never longer.
+      let refusedAfter = -1;
+      while (refusedAfter < 0 && Date.now() - revokedAt < KEY_CACHE_TTL_MS + 2000) {
+        if ((await onOther()).status === 401) refusedAfter = Date.now() - revokedAt;
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(refusedAfter).toBeGreaterThanOrEqual(0);
+      expect(refusedAfter).toBeLessThanOrEqual(KEY_CACHE_TTL_MS + 500);
+    } finally {
+      await other.close();
+    }
+  }, 20_000);
 
   it('refuses a real prefix with a wrong secret (audited), garbage, and malformed headers — all 401 JSON', async () => {
     const good = w.tokens.archivistA as string;

@@ -9,6 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/api-error';
 import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-key.dto';
 import { ApiKeyEntity } from './api-key.entity';
+import { VerifiedKeyCache } from './verified-key-cache';
 
 /** `ak_<12 hex: public prefix>_<43 base64url: 256 random bits>` */
 const TOKEN_SHAPE = /^ak_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -16,6 +17,12 @@ export const BOOTSTRAP_KEY_ID = '00000000-0000-4000-8000-00000000a0a0';
 const BOOTSTRAP_PREFIX = 'bootstrap';
 /** last_used_at is written at most this often per key: no write on every request. */
 const LAST_USED_RESOLUTION_SECONDS = 60;
+/**
+ * How long a verified key is accepted from memory: how late another instance may still accept a key
+ * revoked elsewhere (this instance forgets it at once). Documented in README.md, "Security".
+ */
+export const KEY_CACHE_TTL_MS = 5000;
+const KEY_CACHE_MAX_ENTRIES = 10_000;
 
 export function sha256Hex(s: string): string {
   return createHash('sha256').update(s, 'utf8').digest('hex');
@@ -27,13 +34,16 @@ function sameHash(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
+type VerifiedKey = Pick<ApiKeyEntity, 'id' | 'name' | 'role' | 'agencyId' | 'prefix'>;
+
 export type KeyCheck =
-  | { ok: true; key: Pick<ApiKeyEntity, 'id' | 'name' | 'role' | 'agencyId' | 'prefix'> }
+  | { ok: true; key: VerifiedKey }
   | { ok: false; reason: string; notable: boolean; keyId?: string };
 
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger('ApiKeys');
+  private readonly verified = new VerifiedKeyCache<VerifiedKey>(KEY_CACHE_TTL_MS, KEY_CACHE_MAX_ENTRIES);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -87,6 +97,15 @@ export class ApiKeysService {
   }
 
   async revoke(id: string, actor: RequestActor): Promise<ApiKeyDto> {
+    try {
+      return await this.revokeInTransaction(id, actor);
+    } finally {
+      // After the commit (or a failure, harmlessly): this instance stops accepting the key at once.
+      this.verified.evict(id);
+    }
+  }
+
+  private revokeInTransaction(id: string, actor: RequestActor): Promise<ApiKeyDto> {
     return this.dataSource.transaction(async (m) => {
       const key = await m.findOne(ApiKeyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!key) throw new NotFoundException('API key not found');
@@ -98,32 +117,43 @@ export class ApiKeysService {
     });
   }
 
-  /** Checks a bearer token that looks like one of our keys, or the bootstrap admin token. */
+  /**
+   * Checks a bearer token that looks like one of our keys, or the bootstrap admin token. A key verified
+   * in the last KEY_CACHE_TTL_MS is answered from memory (see VerifiedKeyCache for revocation).
+   */
   async check(token: string): Promise<KeyCheck> {
+    const given = sha256Hex(token);
+    // A Map lookup by the token's SHA-256: its timing says nothing usable about a secret.
+    const cached = this.verified.get(given);
+    if (cached) return { ok: true, key: cached };
+    const generation = this.verified.generation;
     const shaped = TOKEN_SHAPE.exec(token);
     const prefix = shaped ? shaped[1] : BOOTSTRAP_PREFIX;
-    const key = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .createQueryBuilder('k')
-      .addSelect('k.tokenHash')
-      .where('k.prefix = :prefix', { prefix })
-      .getOne();
-    const given = sha256Hex(token);
+    // One round trip: the row by its public prefix and, when the token is right and the key live,
+    // last_used_at moved forward if older than the resolution (no write on every request).
+    const [key] = (await this.dataSource.query(
+      `WITH k AS (SELECT id, name, prefix, token_hash, role, agency_id, revoked_at FROM api_keys WHERE prefix = $1),
+       used AS (
+         UPDATE api_keys a SET last_used_at = now() FROM k
+         WHERE a.id = k.id AND k.token_hash = $2 AND k.revoked_at IS NULL
+           AND (a.last_used_at IS NULL OR a.last_used_at < now() - make_interval(secs => $3))
+       )
+       SELECT id, name, prefix, token_hash, role, agency_id, revoked_at FROM k`,
+      [prefix, given, LAST_USED_RESOLUTION_SECONDS],
+    )) as { id: string; name: string; prefix: string; token_hash: string; role: Role; agency_id: string | null; revoked_at: Date | null }[];
     if (!key) {
       // Burn the same comparison either way: response time does not say whether a prefix exists.
       sameHash(given, given);
       return { ok: false, reason: shaped ? 'unknown API key' : 'unrecognised token', notable: false };
     }
-    if (!sameHash(given, key.tokenHash)) {
+    if (!sameHash(given, key.token_hash)) {
       // Right prefix, wrong secret: someone holds part of a real key — worth an audit event.
       return { ok: false, reason: shaped ? 'API key secret does not match' : 'unrecognised token', notable: shaped !== null, keyId: shaped ? key.id : undefined };
     }
-    if (key.revokedAt) return { ok: false, reason: 'API key revoked', notable: true, keyId: key.id };
-    await this.dataSource.query(
-      `UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
-      [key.id, LAST_USED_RESOLUTION_SECONDS],
-    );
-    return { ok: true, key: { id: key.id, name: key.name, role: key.role, agencyId: key.agencyId, prefix: key.prefix } };
+    if (key.revoked_at) return { ok: false, reason: 'API key revoked', notable: true, keyId: key.id };
+    const verified = { id: key.id, name: key.name, role: key.role, agencyId: key.agency_id, prefix: key.prefix };
+    this.verified.set(given, verified, generation);
+    return { ok: true, key: verified };
   }
 
   /**
@@ -132,6 +162,14 @@ export class ApiKeysService {
    * administrator revoked it; an unset one is revoked. Safe when several instances start together.
    */
   async syncBootstrapKey(adminToken: string | null): Promise<void> {
+    try {
+      await this.syncBootstrapKeyInTransaction(adminToken);
+    } finally {
+      this.verified.evict(BOOTSTRAP_KEY_ID);
+    }
+  }
+
+  private async syncBootstrapKeyInTransaction(adminToken: string | null): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const existing = await m.findOne(ApiKeyEntity, { where: { id: BOOTSTRAP_KEY_ID }, select: { id: true, tokenHash: true, revokedAt: true }, lock: { mode: 'pessimistic_write' } });
       const actor = { system: 'bootstrap' };

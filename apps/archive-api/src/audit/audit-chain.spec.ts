@@ -1,4 +1,5 @@
-import { canonicalJson, chainHash, GENESIS_HASH, normalizeDetails } from './audit-chain';
+import { createHash } from 'node:crypto';
+import { canonicalJson, canonicalJsonAroundSeq, chainHash, GENESIS_HASH, normalizeDetails } from './audit-chain';
 
 describe('audit chain primitives', () => {
   it('canonical JSON sorts keys at every level and has no whitespace', () => {
@@ -23,5 +24,24 @@ describe('audit chain primitives', () => {
     expect(chainHash(GENESIS_HASH, { ...e, seq: 2 })).not.toBe(h);
     expect(chainHash(GENESIS_HASH, { ...e, details: { x: 1 } })).not.toBe(h);
     expect(chainHash('1'.repeat(64), e)).not.toBe(h);
+  });
+});
+
+describe('canonicalJsonAroundSeq', () => {
+  it('splits the canonical JSON exactly around the top-level seq, whatever details and target hold', () => {
+    const base = { id: 'x', at: '2026-01-01T00:00:00.000Z', actor: 'a', role: null, action: 'document.download', ip: '::1', outcome: 'SUCCESS' as const };
+    const cases = [
+      { ...base, target: null, details: {} },
+      { ...base, target: '"seq":0', details: { seq: 0, nested: { seq: 7, '"seq":0': '"seq":0' } } },
+      { ...base, target: 'document:Hồ sơ — đ', details: { s: 'Quyết định "số" 1\\', seq: [1, 2] } },
+    ];
+    for (const e of cases) {
+      for (const seq of [1, 42, 9007199254740991]) {
+        const { before, after } = canonicalJsonAroundSeq(e);
+        expect(Buffer.concat([before, Buffer.from(String(seq)), after]).toString('utf8')).toBe(canonicalJson({ ...e, seq }));
+        const viaParts = createHash('sha256').update(GENESIS_HASH).update(before).update(String(seq)).update(after).digest('hex');
+        expect(viaParts).toBe(chainHash(GENESIS_HASH, { ...e, seq }));
+      }
+    }
   });
 });

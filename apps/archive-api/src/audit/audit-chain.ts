@@ -58,6 +58,20 @@ export function chainHash(prevHash: string, event: ChainedEvent): string {
   return createHash('sha256').update(prevHash).update(canonicalJson(event)).digest('hex');
 }
 
+/**
+ * `canonicalJson(event)` split around the value of `seq`, as UTF-8: `before + seq + after` is the
+ * canonical JSON of the event with that sequence number. Lets PostgreSQL compute `chainHash` in the
+ * statement that takes the next sequence number (one round trip per append), with bytes identical
+ * to the ones hashed here and by the verifier.
+ */
+export function canonicalJsonAroundSeq(event: Omit<ChainedEvent, 'seq'>): { before: Buffer; after: Buffer } {
+  const s = canonicalJson({ ...event, seq: 0 });
+  // The top-level key is the last `"seq":` of the text: only `target` (a string or null, whose quotes are
+  // escaped) sorts after it; a `seq` key inside `details` comes earlier.
+  const at = s.lastIndexOf('"seq":0');
+  return { before: Buffer.from(s.slice(0, at + 6), 'utf8'), after: Buffer.from(s.slice(at + 7), 'utf8') };
+}
+
 /** A string PostgreSQL stores unchanged: no NUL (refused), no lone surrogate (becomes U+FFFD). */
 export function storableString(s: string): string {
   return (s.replace(/\u0000/g, '') as string & { toWellFormed(): string }).toWellFormed();

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import type { RequestActor } from '../auth/auth.decorators';
 import { auditRole, Principal } from '../auth/principal';
-import { AuditOutcome, chainHash, ChainedEvent, cleanText, normalizeDetails } from './audit-chain';
+import { AuditOutcome, canonicalJsonAroundSeq, ChainedEvent, cleanText, normalizeDetails } from './audit-chain';
 
 /** What a feature tells the audit trail. `action` is dotted: `agency.create`, `transfer.accept`… */
 export interface AuditEventInput {
@@ -35,7 +35,7 @@ export interface StoredAuditEvent extends ChainedEvent {
  *
  * Appends take the head row FOR UPDATE: the chain stays linear with any number of instances, at
  * the price of serialising audited transactions from that point to commit — so record the event as
- * the last statement of the transaction.
+ * the last statement of the transaction. An append is one statement (one round trip).
  */
 @Injectable()
 export class AuditService {
@@ -51,9 +51,30 @@ export class AuditService {
       // An event outside the change's transaction could survive a rolled-back change (or vice versa).
       throw new Error('AuditService.record must be called inside the transaction of the change it records');
     }
-    const [head] = (await manager.query('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE')) as { seq: string; hash: string }[];
-    const event: ChainedEvent = {
-      seq: Number(head.seq) + 1,
+    return this.append(manager, input);
+  }
+
+  /**
+   * An event with no change of its own (a refused login, a denied access, a download): one statement,
+   * hence its own transaction. Never throws — failing to note a refusal must not turn a 401 into a
+   * 500 — but logs.
+   */
+  async recordStandalone(input: AuditEventInput): Promise<void> {
+    try {
+      await this.append(this.dataSource.manager, input);
+    } catch (err) {
+      this.logger.error({ err, action: input.action }, 'could not write an audit event');
+    }
+  }
+
+  /**
+   * One statement: lock the head row, insert the event chained to it, advance the head. The hash is
+   * computed by PostgreSQL over the same bytes as `chainHash` (the canonical JSON is built here, split
+   * around the sequence number only the locked head knows), so an append costs one round trip and
+   * holds the head lock for no client round trip when it runs on its own.
+   */
+  private async append(manager: EntityManager, input: AuditEventInput): Promise<StoredAuditEvent> {
+    const content: Omit<ChainedEvent, 'seq'> = {
       id: randomUUID(),
       at: this.clock.now().toISOString(),
       ...this.who(input.actor),
@@ -62,26 +83,23 @@ export class AuditService {
       outcome: input.outcome ?? 'SUCCESS',
       details: normalizeDetails(input.details),
     };
-    const hash = chainHash(head.hash, event);
-    await manager.query(
-      `INSERT INTO audit_events (seq, id, at, actor, role, action, target, ip, outcome, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)`,
-      [event.seq, event.id, event.at, event.actor, event.role, event.action, event.target, event.ip, event.outcome, JSON.stringify(event.details), head.hash, hash],
-    );
-    await manager.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [event.seq, hash]);
-    return { ...event, prevHash: head.hash, hash };
-  }
-
-  /**
-   * An event with no change of its own (a refused login, a denied access, an export): its own short
-   * transaction. Never throws — failing to note a refusal must not turn a 401 into a 500 — but logs.
-   */
-  async recordStandalone(input: AuditEventInput): Promise<void> {
-    try {
-      await this.dataSource.transaction((m) => this.record(m, input));
-    } catch (err) {
-      this.logger.error({ err, action: input.action }, 'could not write an audit event');
-    }
+    const { before, after } = canonicalJsonAroundSeq(content);
+    const [row] = (await manager.query(
+      `WITH head AS (
+         SELECT seq + 1 AS seq, hash AS prev_hash FROM audit_head WHERE id = 1 FOR UPDATE
+       ), ev AS (
+         SELECT seq, prev_hash, encode(sha256(convert_to(prev_hash, 'UTF8') || $1::bytea || convert_to(seq::text, 'UTF8') || $2::bytea), 'hex') AS hash FROM head
+       ), ins AS (
+         INSERT INTO audit_events (seq, id, at, actor, role, action, target, ip, outcome, details, prev_hash, hash)
+         SELECT seq, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, prev_hash, hash FROM ev
+         RETURNING seq, prev_hash, hash
+       ), advance AS (
+         UPDATE audit_head h SET seq = ins.seq, hash = ins.hash FROM ins WHERE h.id = 1
+       )
+       SELECT seq, prev_hash, hash FROM ins`,
+      [before, after, content.id, content.at, content.actor, content.role, content.action, content.target, content.ip, content.outcome, JSON.stringify(content.details)],
+    )) as { seq: string; prev_hash: string; hash: string }[];
+    return { ...content, seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash };
   }
 
   private who(actor: AuditEventInput['actor']): Pick<ChainedEvent, 'actor' | 'role' | 'ip'> {
