@@ -10,8 +10,10 @@ import { AuditEventInput, AuditService } from '../audit/audit.service';
  * chain head locked once) instead of queueing one by one on the chain head's row lock. A lone download
  * waits for nothing extra: an idle writer starts its transaction at once.
  *
- * Why: bench/retrieval measured the per-download transaction (five round trips, serialised by the
- * chain head lock) as the largest fixed cost of GET /documents/:id/content after authentication.
+ * Why: bench/retrieval measured the per-download transaction (then five round trips, serialised by the
+ * chain head lock) as the largest fixed cost of GET /documents/:id/content after authentication. An
+ * append is now one statement: a lone event is written in autocommit (one round trip), a batch in
+ * one transaction (one statement per event plus BEGIN/COMMIT).
  * Never rejects, like `AuditService.recordStandalone`: a batch that fails is retried one event per
  * transaction, so one bad event cannot lose the others, and each failure is logged there.
  */
@@ -38,6 +40,12 @@ export class ReadAuditWriter {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, 100);
+        if (batch.length === 1) {
+          // Alone: the append is one statement, its own transaction (no BEGIN/COMMIT round trips).
+          await this.audit.recordStandalone(batch[0]!.input);
+          batch[0]!.done();
+          continue;
+        }
         try {
           await this.db.transaction(async (m) => {
             for (const e of batch) await this.audit.record(m, e.input);

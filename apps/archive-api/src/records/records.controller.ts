@@ -1,11 +1,11 @@
 import { Controller, Get, Headers, HttpStatus, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { CurrentActor, RequestActor, RequirePermission } from '../auth/auth.decorators';
 import { ApiError } from '../common/api-error';
 import { CaseFileDto, CaseFileListDto, DocumentDto, ListFilesQueryDto } from './records.dto';
-import { DocumentContent, RecordsService } from './records.service';
+import { DocumentContent, PackagePendingError, RecordsService } from './records.service';
 
 /** Catalogue reads: case files (hồ sơ), documents and their original bytes. */
 @ApiTags('Catalogue')
@@ -44,7 +44,11 @@ export class RecordsController {
 
   @Get('files/:id/package')
   @RequirePermission('original.download')
-  @ApiOperation({ summary: 'The archival information package (E-ARK AIP_hoso ZIP) of the case file. Range → 206; ETag = "sha256".' })
+  @ApiOperation({
+    summary: 'The archival information package (E-ARK AIP_hoso ZIP) of the case file. Range → 206; ETag = "sha256". ' +
+      '409 PACKAGE_PENDING with Retry-After while a deferred AIP is still being written.',
+  })
+  @ApiConflictResponse({ description: 'PACKAGE_PENDING: the deferred AIP job is queued or running; retry after `Retry-After` seconds' })
   async package(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Headers('range') rangeHeader: string | undefined,
@@ -52,7 +56,11 @@ export class RecordsController {
     @CurrentActor() actor: RequestActor,
     @Res() res: Response,
   ): Promise<void> {
-    await this.send(await this.records.package(id, actor), rangeHeader, ifNoneMatch, res);
+    const pkg = await this.records.package(id, actor).catch((err: unknown) => {
+      if (err instanceof PackagePendingError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      throw err;
+    });
+    await this.send(pkg, rangeHeader, ifNoneMatch, res);
   }
 
   @Get('files/:id/export')

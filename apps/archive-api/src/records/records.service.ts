@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ArchivalDocument, CaseFile } from '@archive/metadata';
@@ -9,7 +9,9 @@ import type { ObjectStore } from '@archive/storage';
 import { AccessPolicy } from '../auth/access-policy';
 import type { RequestActor } from '../auth/auth.decorators';
 import type { Permission } from '../auth/permissions';
+import { ApiError } from '../common/api-error';
 import { InjectObjectStore } from '../storage/storage.module';
+import { AIP_QUEUE } from '../transfers/transfer.types';
 import { CaseFileDto, CaseFileListDto, DocumentDto, DocumentSummaryDto, ListFilesQueryDto } from './records.dto';
 import { exportZip } from './file-export';
 import { ReadAuditWriter } from './read-audit';
@@ -70,6 +72,17 @@ export interface DocumentContent {
 }
 
 const NO_METADATA_LEAK = 'Case file';
+/** The shortest Retry-After of a pending package: the AIP job is polled every few seconds at most. */
+const PACKAGE_RETRY_SECONDS = 5;
+
+/** GET /files/:id/package while the case file's deferred AIP is still being written: 409 + Retry-After. */
+export class PackagePendingError extends ApiError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(HttpStatus.CONFLICT, 'The archival information package of this case file is still being written; retry later', [
+      { path: '', code: 'PACKAGE_PENDING', message: `the AIP job is queued or running; retry after ${retryAfterSeconds} s` },
+    ]);
+  }
+}
 
 /**
  * The catalogue (mục lục hồ sơ, tài liệu): owns `case_files` and `documents`. Transfers write through
@@ -103,24 +116,35 @@ export class RecordsService {
       ],
     );
     const documentIds = new Map<number, string>();
-    for (const d of input.documents) {
+    const rows = input.documents.map((d) => {
       const id = randomUUID();
       documentIds.set(d.doc.docOrdinal, id);
       const doc = d.doc;
+      return [
+        id, fileId, input.agencyId, d.docCode, d.docId, doc.docOrdinal, doc.typeName, doc.codeNumber ?? null, doc.codeNotation ?? null, doc.issuedDate, doc.organName ?? null,
+        doc.subject, doc.language, doc.numberOfPage ?? null, doc.mode, doc.maintenance ?? null, doc.signerPosition ?? null, doc.signerFullName ?? null,
+        JSON.stringify(doc), doc.path, d.mimeType, d.sha256, d.size, d.objectKey, d.objectVersionId, d.signatureSummary, d.signatureFlags,
+        d.signatureReport?.signatureCount ?? 0, d.signatureReport ? JSON.stringify(d.signatureReport) : null, d.validatedAt, d.trustEvidence ?? d.signatureReport?.trustStoreFingerprint ?? null,
+      ];
+    });
+    // Many rows per statement (a round trip and a plan per document cost more than the rows themselves);
+    // 500 rows of 31 parameters stay well under PostgreSQL's 65,535.
+    for (let i = 0; i < rows.length; i += 500) {
+      const batch = rows.slice(i, i + 500);
       await m.query(
         `INSERT INTO documents (id, file_id, agency_id, doc_code, doc_id, doc_ordinal, type_name, code_number, code_notation, issued_date, organ_name,
            subject, language, number_of_page, mode, maintenance, signer_position, signer_full_name, metadata, original_path, mime_type, sha256, size,
            object_key, object_version_id, signature_summary, signature_flags, signature_count, signature_report, validated_at, trust_store_fingerprint)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19::jsonb,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29::jsonb,$30,$31)`,
-        [
-          id, fileId, input.agencyId, d.docCode, d.docId, doc.docOrdinal, doc.typeName, doc.codeNumber ?? null, doc.codeNotation ?? null, doc.issuedDate, doc.organName ?? null,
-          doc.subject, doc.language, doc.numberOfPage ?? null, doc.mode, doc.maintenance ?? null, doc.signerPosition ?? null, doc.signerFullName ?? null,
-          JSON.stringify(doc), doc.path, d.mimeType, d.sha256, d.size, d.objectKey, d.objectVersionId, d.signatureSummary, d.signatureFlags,
-          d.signatureReport?.signatureCount ?? 0, d.signatureReport ? JSON.stringify(d.signatureReport) : null, d.validatedAt, d.trustEvidence ?? d.signatureReport?.trustStoreFingerprint ?? null,
-        ],
+         VALUES ${batch.map((_, r) => this.documentPlaceholders(r)).join(',')}`,
+        batch.flat(),
       );
     }
     return { fileId, documentIds };
+  }
+
+  /** `($1,…,$31)` of the r-th row of catalogue()'s documents INSERT (metadata and signature_report as jsonb). */
+  private documentPlaceholders(r: number): string {
+    return `(${Array.from({ length: 31 }, (_, c) => `$${r * 31 + c + 1}${c + 1 === 19 || c + 1 === 29 ? '::jsonb' : ''}`).join(',')})`;
   }
 
   /** Live case files holding these fileCodes: fileCode → {id, transferId}. */
@@ -218,7 +242,13 @@ export class RecordsService {
 
   /** The original bytes: access is checked and the download audited before a byte leaves. */
   async content(id: string, actor: RequestActor): Promise<DocumentContent> {
-    const row = await this.documentRow(id, actor, 'original.download');
+    // Only the columns a download needs: this runs once per download (bench/retrieval).
+    const row = (await this.db.query(
+      'SELECT id, file_id, agency_id, mode, mime_type, sha256, size, object_key, object_version_id, destroyed_at FROM documents WHERE id = $1',
+      [id],
+    ))[0];
+    if (!row) throw new NotFoundException('Document not found');
+    this.policy.enforce(actor.principal, 'original.download', { agencyId: row.agency_id, mode: row.mode }, 'Document');
     if (row.destroyed_at) throw new NotFoundException('The document was destroyed; only its tombstone remains');
     // The event commits while the object store answers (both are round trips; bench/retrieval measured
     // them back to back as most of a 1 MB download's overhead); no byte leaves before the event is stored.
@@ -240,7 +270,18 @@ export class RecordsService {
     const row = (await this.db.query('SELECT id, agency_id, mode, aip_key, aip_sha256, aip_size, status FROM case_files WHERE id = $1', [id]))[0];
     if (!row) throw new NotFoundException(`${NO_METADATA_LEAK} not found`);
     this.policy.enforce(actor.principal, 'original.download', { agencyId: row.agency_id, mode: row.mode }, NO_METADATA_LEAK);
-    if (!row.aip_key || row.status === 'DESTROYED') throw new NotFoundException('No archival information package is stored for this case file');
+    if (row.status === 'DESTROYED') throw new NotFoundException('No archival information package is stored for this case file');
+    if (!row.aip_key) {
+      // Deferred AIP (TRANSFER_AIP_DEFERRED): its job is enqueued with the catalogue rows; while it is
+      // queued or running the package is coming (409, try later); otherwise none will (404).
+      const [job] = (await this.db.query(
+        `SELECT GREATEST(${PACKAGE_RETRY_SECONDS}, ceil(extract(epoch FROM run_at - now())))::int AS wait FROM jobs
+         WHERE queue = $1 AND dedupe_key = $2 AND status IN ('QUEUED', 'RUNNING') LIMIT 1`,
+        [AIP_QUEUE, `aip:${row.id}`],
+      )) as { wait: number }[];
+      if (job) throw new PackagePendingError(job.wait);
+      throw new NotFoundException('No archival information package is stored for this case file');
+    }
     const audited = this.readAudit.record({ actor, action: 'file.package.download', target: `file:${row.id}`, details: { sha256: row.aip_sha256 } });
     const key: string = row.aip_key;
     return {
