@@ -61,10 +61,15 @@ export class AuditService {
    */
   async recordStandalone(input: AuditEventInput): Promise<void> {
     try {
-      await this.append(this.dataSource.manager, input);
+      await this.appendStandalone(input);
     } catch (err) {
       this.logger.error({ err, action: input.action }, 'could not write an audit event');
     }
+  }
+
+  /** An event with no change of its own that must be stored before the action goes on (a download): throws when it is not. */
+  async appendStandalone(input: AuditEventInput): Promise<StoredAuditEvent> {
+    return this.append(this.dataSource.manager, input);
   }
 
   /**

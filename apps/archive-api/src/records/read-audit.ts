@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditEventInput, AuditService } from '../audit/audit.service';
@@ -14,13 +14,13 @@ import { AuditEventInput, AuditService } from '../audit/audit.service';
  * chain head lock) as the largest fixed cost of GET /documents/:id/content after authentication. An
  * append is now one statement: a lone event is written in autocommit (one round trip), a batch in
  * one transaction (one statement per event plus BEGIN/COMMIT).
- * Never rejects, like `AuditService.recordStandalone`: a batch that fails is retried one event per
- * transaction, so one bad event cannot lose the others, and each failure is logged there.
+ * Fails closed: a download whose event cannot be stored is refused (503), never served unrecorded. A
+ * batch that fails is retried one event per statement, so one bad event cannot refuse the others.
  */
 @Injectable()
 export class ReadAuditWriter {
   private readonly logger = new Logger('ReadAudit');
-  private queue: { input: AuditEventInput; done: () => void }[] = [];
+  private queue: { input: AuditEventInput; done: (err?: unknown) => void }[] = [];
   private writing = false;
 
   constructor(
@@ -28,11 +28,23 @@ export class ReadAuditWriter {
     private readonly audit: AuditService,
   ) {}
 
+  /** Resolves once the event is committed; rejects with 503 when it could not be. */
   record(input: AuditEventInput): Promise<void> {
-    return new Promise<void>((done) => {
-      this.queue.push({ input, done });
+    const written = new Promise<void>((resolve, reject) => {
+      this.queue.push({
+        input,
+        done: (err) => {
+          if (err === undefined) return resolve();
+          this.logger.error({ err, action: input.action, target: input.target }, 'could not write a download audit event: download refused');
+          reject(new ServiceUnavailableException('The download could not be recorded in the audit trail; try again later'));
+        },
+      });
       if (!this.writing) void this.drain();
     });
+    // Callers await it before any byte; this only keeps a refusal that nobody awaited any more from
+    // being reported as an unhandled rejection.
+    written.catch(() => undefined);
+    return written;
   }
 
   private async drain(): Promise<void> {
@@ -40,21 +52,19 @@ export class ReadAuditWriter {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, 100);
-        if (batch.length === 1) {
-          // Alone: the append is one statement, its own transaction (no BEGIN/COMMIT round trips).
-          await this.audit.recordStandalone(batch[0]!.input);
-          batch[0]!.done();
-          continue;
+        if (batch.length > 1) {
+          try {
+            await this.db.transaction(async (m) => {
+              for (const e of batch) await this.audit.record(m, e.input);
+            });
+            for (const e of batch) e.done();
+            continue;
+          } catch (err) {
+            this.logger.warn({ err, events: batch.length }, 'batched audit write failed; writing the events one by one');
+          }
         }
-        try {
-          await this.db.transaction(async (m) => {
-            for (const e of batch) await this.audit.record(m, e.input);
-          });
-        } catch (err) {
-          this.logger.warn({ err, events: batch.length }, 'batched audit write failed; writing the events one by one');
-          for (const e of batch) await this.audit.recordStandalone(e.input);
-        }
-        for (const e of batch) e.done();
+        // Alone (or retried): the append is one statement, its own transaction.
+        for (const e of batch) await this.audit.appendStandalone(e.input).then(() => e.done(), (err: unknown) => e.done(err ?? new Error('audit write failed')));
       }
     } finally {
       this.writing = false;

@@ -96,16 +96,20 @@ export class RecordsController {
     await this.send(await this.records.content(id, actor), rangeHeader, ifNoneMatch, res);
   }
 
-  /** Streams stored bytes with ETag, conditional GET and a single Range. */
+  /**
+   * Streams stored bytes with ETag, conditional GET and a single Range. No header is set before the
+   * read is audited and the object opened: a refusal then goes out as plain JSON.
+   */
   private async send(c: DocumentContent, rangeHeader: string | undefined, ifNoneMatch: string | undefined, res: Response): Promise<void> {
     const etag = `"${c.sha256}"`;
-    res.setHeader('ETag', etag);
-    res.setHeader('Accept-Ranges', 'bytes');
-    res.setHeader('Content-Type', c.mimeType);
-    res.setHeader('Content-Disposition', `attachment; filename="${c.fileName.replace(/[^\x20-\x7e]|"/g, '_')}"`);
-    res.setHeader('Cache-Control', 'private, no-transform');
+    const representation = () => {
+      res.setHeader('ETag', etag);
+      res.setHeader('Accept-Ranges', 'bytes');
+      res.setHeader('Cache-Control', 'private, no-transform');
+    };
     if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
       await c.audited;
+      representation();
       res.status(HttpStatus.NOT_MODIFIED).end();
       return;
     }
@@ -116,6 +120,9 @@ export class RecordsController {
       throw new ApiError(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, `Range not satisfiable for ${c.size} bytes`);
     }
     const stream = await c.open(range ?? undefined);
+    representation();
+    res.setHeader('Content-Type', c.mimeType);
+    res.setHeader('Content-Disposition', contentDisposition(c.fileName));
     if (range) {
       res.status(HttpStatus.PARTIAL_CONTENT);
       res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${c.size}`);

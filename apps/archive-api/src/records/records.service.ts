@@ -72,6 +72,22 @@ export interface DocumentContent {
 }
 
 const NO_METADATA_LEAK = 'Case file';
+
+const baseName = (p: string | null): string => (p ?? '').slice((p ?? '').lastIndexOf('/') + 1);
+
+/**
+ * The object's stream once its download is audited: both round trips run at once, no byte before the
+ * event is stored, and a stream opened for a refused download is closed, not left hanging.
+ */
+async function afterAudit(audited: Promise<void>, opening: Promise<Readable>): Promise<Readable> {
+  const [event, stream] = await Promise.allSettled([audited, opening]);
+  if (event.status === 'rejected') {
+    if (stream.status === 'fulfilled') stream.value.destroy();
+    throw event.reason;
+  }
+  if (stream.status === 'rejected') throw stream.reason;
+  return stream.value;
+}
 /** The shortest Retry-After of a pending package: the AIP job is polled every few seconds at most. */
 const PACKAGE_RETRY_SECONDS = 5;
 
@@ -244,7 +260,7 @@ export class RecordsService {
   async content(id: string, actor: RequestActor): Promise<DocumentContent> {
     // Only the columns a download needs: this runs once per download (bench/retrieval).
     const row = (await this.db.query(
-      'SELECT id, file_id, agency_id, mode, mime_type, sha256, size, object_key, object_version_id, destroyed_at FROM documents WHERE id = $1',
+      'SELECT id, file_id, agency_id, mode, mime_type, sha256, size, object_key, object_version_id, original_path, destroyed_at FROM documents WHERE id = $1',
       [id],
     ))[0];
     if (!row) throw new NotFoundException('Document not found');
@@ -259,9 +275,10 @@ export class RecordsService {
       sha256: row.sha256,
       size: Number(row.size),
       mimeType: row.mime_type,
-      fileName: key.slice(key.lastIndexOf('/') + 1),
+      // the name the agency sent (often Vietnamese), else the stored key's
+      fileName: baseName(row.original_path) || key.slice(key.lastIndexOf('/') + 1),
       audited,
-      open: async (range) => (await Promise.all([this.store.get(key, { versionId, range }), audited]))[0],
+      open: (range) => afterAudit(audited, this.store.get(key, { versionId, range })),
     };
   }
 
@@ -290,7 +307,7 @@ export class RecordsService {
       mimeType: 'application/zip',
       fileName: key.slice(key.lastIndexOf('/') + 1),
       audited,
-      open: async (range) => (await Promise.all([this.store.get(key, { range }), audited]))[0],
+      open: (range) => afterAudit(audited, this.store.get(key, { range })),
     };
   }
 
