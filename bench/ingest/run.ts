@@ -242,9 +242,8 @@ async function main(): Promise<void> {
 
     const mb = bytes / 1048576;
     const aipRow = aipMs ? [`| … and every deferred AIP stored (GET /files/:id/package → 200) | ${(aipMs / 1000).toFixed(2)} s | ${(N / (aipMs / 1000)).toFixed(1)} | ${(mb / (aipMs / 1000)).toFixed(1)} |`] : [];
-    const lines = [
-      `Run ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, Node ${process.version}, service ${DIST ? 'compiled (dist/)' : 'under ts-node'}, load average ${os.loadavg()[0]!.toFixed(1)}, S3 ${s3.S3_ENDPOINT} (Ceph RGW, Object Lock governance), AIP ${WRITE_AIP === 'inline' ? 'written before the commit' : WRITE_AIP === 'deferred' ? 'written by a follow-up job after the commit' : 'not written'}, TRANSFER_JOB_CONCURRENCY ${process.env.TRANSFER_JOB_CONCURRENCY ?? 'default'}, JOBS_POLL_MS ${POLL_MS}.`,
-      '',
+    // The batch's table only when there was a batch (`--n 0` measures the large document alone).
+    const batchLines = [
       `N = ${N} signed PDFs (signer + agency seal, verified against the trust store) of ${(bytes / N / 1048576).toFixed(2)} MiB, ${PER} per transfer, concurrency ${C}.`,
       '',
       '| path | time | docs/s | MB/s |',
@@ -255,6 +254,11 @@ async function main(): Promise<void> {
       '',
       `Ratio API / raw PUT: **${(apiMs / rawMs).toFixed(2)} ×** (target ≤ 2.0 ×)${aipMs ? `; with every AIP stored ${(aipMs / rawMs).toFixed(2)} ×` : ''}; service RSS idle ${(idleRss / 1048576).toFixed(0)} MiB, peak over the batch ${(batchHwm / 1048576).toFixed(0)} MiB; service CPU until all ACCEPTED ${apiCpu.toFixed(2)} s${aipMs ? `, until every AIP stored ${aipCpu.toFixed(2)} s` : ''}; local Ceph daemons' CPU (radosgw + ceph-osd, shared with other users) during the raw PUT ${rawS3Cpu.toFixed(2)} s, until all ACCEPTED ${apiS3Cpu.toFixed(2)} s.`,
       '',
+    ];
+    const lines = [
+      `Run ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, Node ${process.version}, service ${DIST ? 'compiled (dist/)' : 'under ts-node'}, load average ${os.loadavg()[0]!.toFixed(1)}, S3 ${s3.S3_ENDPOINT} (Ceph RGW, Object Lock governance), AIP ${WRITE_AIP === 'inline' ? 'written before the commit' : WRITE_AIP === 'deferred' ? 'written by a follow-up job after the commit' : 'not written'}, TRANSFER_JOB_CONCURRENCY ${process.env.TRANSFER_JOB_CONCURRENCY ?? 'default'}, JOBS_POLL_MS ${POLL_MS}.`,
+      '',
+      ...(N > 0 ? batchLines : []),
       ...(big ? ['| large document | time | memory |', '|---|---|---|', big] : []),
     ];
     const text = `${lines.join('\n')}\n`;
