@@ -41,6 +41,12 @@ export interface VerifyOptions {
   revocationPolicy?: 'WARN' | 'INDETERMINATE';
   /** Bound on one /Contents (and any PDF string), in bytes. Default 16 MiB. */
   maxContentsBytes?: number;
+  /**
+   * Random-access input only (verifyPdfSource, verifyPdfFile): the largest damaged file (broken
+   * cross-reference) that may be read whole to be reconstructed; a larger one is CORRUPT. Keeps the
+   * memory bound of those entry points on hostile input. Default 64 MiB.
+   */
+  maxReconstructBytes?: number;
 }
 
 const SUB_INDICATION: Record<SignatureVerdict, [Indication, string | null]> = {
@@ -206,6 +212,7 @@ function verifyInto(report: DocumentReport, src: ByteSource, options: VerifyOpti
     maxSections: 4096,
     maxDecodedStream: 64 * 1024 * 1024,
     maxObjectLoads: 500_000,
+    maxMaterializeBytes: options.maxReconstructBytes ?? 64 * 1024 * 1024,
   });
   const final = doc.finalState();
   if (!final.trailer || !dictOf(doc.resolve(final.trailer.map.get('Root'), final))) {

@@ -59,6 +59,27 @@ describe('random-access verification gives the in-memory report', () => {
     expect(r.summary).toBe('VALID');
   });
 
+  it('a damaged file larger than maxReconstructBytes is CORRUPT, never read whole', async () => {
+    const pki = getTestPki();
+    const signed = Buffer.from(await signAs(await makePdf({ pages: 1, padBytes: 8_000_000 }), pki.signer));
+    // a wrong startxref offset: the cross-reference chain is unreadable, the file must be rebuilt by scanning
+    const at = signed.lastIndexOf('startxref');
+    const damaged = Buffer.concat([signed.subarray(0, at), Buffer.from('startxref\n17\n%%EOF\n')]);
+    const opts = { trustAnchors: [pki.root.der], crls: pki.crls, validationTime: new Date() };
+    const inMemory = await verifyPdf(damaged, opts);
+    expect(inMemory.messages.map((m) => m.code)).toContain('PDF_RECONSTRUCTED');
+    // within the bound: rebuilt exactly as in memory
+    expect(verifyPdfSource(copyingSource(damaged), opts)).toEqual(inMemory);
+    // beyond it: refused, and no read came near the whole file
+    let largest = 0;
+    const src = copyingSource(damaged);
+    const watched: ByteSource = { size: src.size, read: (o, l) => ((largest = Math.max(largest, l)), src.read(o, l)) };
+    const bounded = verifyPdfSource(watched, { ...opts, maxReconstructBytes: damaged.length - 1 });
+    expect(bounded.summary).toBe('CORRUPT');
+    expect(bounded.messages.map((m) => m.en).join(' ')).toContain('too large to reconstruct');
+    expect(largest).toBeLessThan(damaged.length);
+  });
+
   it('a truncated file and an empty source stay structured results', async () => {
     const buf = new Uint8Array(fs.readFileSync(path.join(FIXTURES, files[0])));
     await expectSameEverywhere(buf.subarray(0, Math.floor(buf.length / 2)), { trustAnchors: anchors, validationTime: at });

@@ -38,6 +38,11 @@ export interface DocumentLimits {
   maxDecodedStream: number;
   /** Upper bound on objects parsed in total, to bound work on hostile files. */
   maxObjectLoads: number;
+  /**
+   * Largest random-access input a damaged file's reconstruction may load whole (unset: no bound).
+   * Beyond it the file is reported unparseable rather than read into memory.
+   */
+  maxMaterializeBytes?: number;
 }
 
 export const DEFAULT_DOC_LIMITS: DocumentLimits = {
@@ -145,6 +150,10 @@ export class PdfDocument {
    * a random-access source gives up its memory bound there rather than parse differently.
    */
   private materialize(): Uint8Array {
+    const cap = this.limits.maxMaterializeBytes;
+    if (!this.materialized && !this.whole && cap !== undefined && this.src.size > cap) {
+      throw new PdfParseError(`damaged PDF of ${this.src.size} bytes: too large to reconstruct within the ${cap}-byte memory bound`);
+    }
     this.materialized ??= this.whole ?? this.src.read(0, this.src.size);
     return this.materialized;
   }
