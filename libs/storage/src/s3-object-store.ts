@@ -17,6 +17,7 @@ import {
   StorageUnavailableError,
 } from './errors';
 import { HashingStream, sha256Hex } from './hashing';
+import { removeOrphanSpools } from './spool';
 import {
   assertValidKey,
   assertValidPrefix,
@@ -132,18 +133,8 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** spool files left by processes that died mid-put (SIGKILL, OOM) */
-  private async sweepSpool(): Promise<void> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.spoolDir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const m = /^archive-s3-spool-(\d+)-[0-9a-f]+$/.exec(name);
-      if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
-      await fsp.rm(path.join(this.spoolDir, name), { force: true }).catch(() => undefined);
-    }
+  private sweepSpool(): Promise<void> {
+    return removeOrphanSpools(this.spoolDir, /^archive-s3-spool-(\d+)-[0-9a-f]+$/);
   }
 
   /** true when the bucket answers an Object Lock configuration with ObjectLockEnabled=Enabled */
@@ -245,9 +236,15 @@ export class S3ObjectStore implements ObjectStore {
     }
 
     // larger than one part: spool to disk while hashing (the whole and each part), then multipart-upload from the file
-    await fsp.mkdir(this.spoolDir, { recursive: true });
     const spool = path.join(this.spoolDir, `archive-s3-spool-${process.pid}-${randomBytes(8).toString('hex')}`);
-    const fh = await fsp.open(spool, 'wx+', 0o600);
+    let fh: fsp.FileHandle;
+    try {
+      await fsp.mkdir(this.spoolDir, { recursive: true });
+      fh = await fsp.open(spool, 'wx+', 0o600);
+    } catch (e) {
+      body.destroy(); // the caller's source (a file, a socket) is released, not left half read
+      throw e;
+    }
     try {
       const parts = new PartHasher(this.partSize);
       try {
@@ -279,15 +276,17 @@ export class S3ObjectStore implements ObjectStore {
    * One PUT of bytes whose SHA-256 is already known, signed with it: SigV4's `x-amz-content-sha256`,
    * which the server checks against the body. minio's `putObject` would hash every buffer again
    * (SHA-256 to sign, MD5 for Content-MD5): about a tenth of the CPU of an ingest. Over TLS minio only
-   * signs `UNSIGNED-PAYLOAD`; the hash then travels as `x-amz-checksum-sha256` (checked by AWS, which
-   * also takes it in place of Content-MD5 where Object Lock asks for a checksum). No lock headers are
-   * sent with the PUT (retention and hold follow it), so Ceph RGW asks for no Content-MD5.
-   * `query` makes it an UploadPart. Answers the response headers (drained).
+   * signs `UNSIGNED-PAYLOAD`; a whole-object PUT then carries the hash as `x-amz-checksum-sha256`
+   * (checked by AWS). An UploadPart over TLS carries none: a part checksum requires the upload to declare
+   * its algorithm and the completion to list every part's checksum, which minio's completion does not
+   * send, so AWS and RGW would refuse the parts; TLS protects those bytes in transit, and the object's
+   * SHA-256 was computed here. No lock headers are sent with the PUT (retention and hold follow it), so
+   * Ceph RGW asks for no Content-MD5. `query` makes it an UploadPart. Answers the response headers (drained).
    */
   private async signedPut(key: string, body: Buffer, sha256: string, headers: Record<string, string>, query?: string): Promise<http.IncomingHttpHeaders> {
     const signed = this.client.enableSHA256;
     const h: Record<string, string> = { ...headers, 'Content-Length': String(body.length) };
-    if (!signed) h['x-amz-checksum-sha256'] = Buffer.from(sha256, 'hex').toString('base64');
+    if (!signed && !query) h['x-amz-checksum-sha256'] = Buffer.from(sha256, 'hex').toString('base64');
     const res = await this.call(
       () => this.client.makeRequestStreamAsync({ method: 'PUT', bucketName: this.bucket, objectName: key, headers: h, ...(query ? { query } : {}) }, body, signed ? sha256 : '', [200], ''),
       key,
@@ -644,15 +643,6 @@ function mapError(e: unknown, key: string, versionId?: string): Error {
   }
   if (code) return new StorageError(`S3 error ${code} for ${key}: ${(e as Error).message}`, { cause: e });
   return e instanceof Error ? e : new StorageError(String(e));
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** the escaping minio uses when it signs query strings (RFC 3986) */

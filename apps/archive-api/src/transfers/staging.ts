@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ZipRangeSource } from '@archive/metadata';
-import type { ObjectStore } from '@archive/storage';
+import { removeOrphanSpools, type ObjectStore } from '@archive/storage';
 
 /** Thrown by a ByteLimit stream when more bytes than allowed flow through (→ 413). */
 export class TooLargeError extends Error {
@@ -93,20 +93,6 @@ export async function spoolToFile(stream: Readable, dir = os.tmpdir()): Promise<
 }
 
 /** Spool files of processes that died before removing them (SIGKILL, OOM). */
-export async function sweepSpools(dir = os.tmpdir()): Promise<void> {
-  const names = await fsp.readdir(dir).catch(() => [] as string[]);
-  for (const name of names) {
-    const m = SPOOL_NAME.exec(name);
-    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
-    await fsp.rm(path.join(dir, name), { force: true }).catch(() => undefined);
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export function sweepSpools(dir = os.tmpdir()): Promise<void> {
+  return removeOrphanSpools(dir, SPOOL_NAME);
 }
