@@ -62,6 +62,13 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly config: AppConfig,
   ) {}
 
+  /**
+   * A claimed job is another instance's to take over once its lease lapses (the holder died). The
+   * holder renews the lease while the handler runs, so a long job (a transfer of large documents) is
+   * never run twice at once. Tests shorten it.
+   */
+  static leaseSeconds = LEASE_SECONDS;
+
   register<P>(queue: string, handler: JobHandler<P>, opts: RegisterOptions = {}): void {
     if (this.handlers.has(queue)) throw new Error(`job handler for ${queue} registered twice`);
     this.handlers.set(queue, handler as JobHandler<any>);
@@ -138,7 +145,7 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
          FOR UPDATE SKIP LOCKED
          LIMIT 1)
        RETURNING id, queue, payload, attempts, max_attempts`,
-      [queues, this.workerId, LEASE_SECONDS, urgent, BACKGROUND_MAX_WAIT_SECONDS],
+      [queues, this.workerId, JobQueue.leaseSeconds, urgent, BACKGROUND_MAX_WAIT_SECONDS],
     );
     // TypeORM answers an UPDATE … RETURNING with [rows, rowCount].
     const r = (Array.isArray(rows[0]) ? rows[0][0] : rows[0]) as any;
@@ -150,9 +157,12 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     const handler = this.handlers.get(job.queue);
     const priority = this.priorityQueues.has(job.queue);
     if (priority) this.priorityRunning++;
+    const heartbeat = setInterval(() => void this.renewLease(job), (JobQueue.leaseSeconds * 1000) / 3);
+    heartbeat.unref();
     try {
       if (!handler) throw new PermanentJobError(`no handler for queue ${job.queue}`);
       await handler(job);
+      clearInterval(heartbeat);
       await this.db.query(
         `UPDATE jobs SET status = 'DONE', finished_at = now(), updated_at = now(), locked_by = NULL, locked_until = NULL WHERE id = $1 AND locked_by = $2`,
         [job.id, this.workerId],
@@ -170,7 +180,20 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
         [job.id, this.workerId, permanent ? 'FAILED' : 'QUEUED', message.slice(0, 2000), backoff],
       );
     } finally {
+      clearInterval(heartbeat);
       if (priority) this.priorityRunning--;
+    }
+  }
+
+  private async renewLease(job: Job): Promise<void> {
+    try {
+      const [, renewed] = (await this.db.query(
+        `UPDATE jobs SET locked_until = now() + make_interval(secs => $3) WHERE id = $1 AND locked_by = $2 AND status = 'RUNNING'`,
+        [job.id, this.workerId, JobQueue.leaseSeconds],
+      )) as [unknown, number];
+      if (renewed === 0) this.logger.warn({ jobId: job.id, queue: job.queue }, 'job lease lost: another instance may run this job');
+    } catch (err) {
+      this.logger.warn({ err, jobId: job.id }, 'job lease renewal failed; retried at the next beat');
     }
   }
 }

@@ -89,6 +89,31 @@ describe('JobQueue (durable jobs on real PostgreSQL)', () => {
     expect(row).toMatchObject({ status: 'DONE', attempts: 2 });
   });
 
+  it('renews the lease while a long job runs, so no other instance takes it over', async () => {
+    const saved = JobQueue.leaseSeconds;
+    JobQueue.leaseSeconds = 1;
+    try {
+      let finish!: () => void;
+      const running = new Promise<void>((r) => (finish = r));
+      queue.register('test.long', async () => running);
+      const id = await queue.enqueue(null, 'test.long', {});
+      const drained = queue.drain(['test.long']);
+      const leaseLeft = async () => Number((await db.query(`SELECT extract(epoch FROM locked_until - now()) AS s FROM jobs WHERE id = $1`, [id]))[0].s);
+      for (let i = 0; i < 4; i++) {
+        await new Promise((r) => setTimeout(r, 700)); // 2.8 s in all: the first 1 s lease would have lapsed twice
+        expect(await leaseLeft()).toBeGreaterThan(0);
+      }
+      // what another instance's claim would see: nothing to take
+      const [takeable] = await db.query(`SELECT count(*)::int AS n FROM jobs WHERE id = $1 AND (status = 'QUEUED' OR locked_until < now())`, [id]);
+      expect(takeable.n).toBe(0);
+      finish();
+      expect(await drained).toBe(1);
+      expect((await db.query(`SELECT status, attempts FROM jobs WHERE id = $1`, [id]))[0]).toMatchObject({ status: 'DONE', attempts: 1 });
+    } finally {
+      JobQueue.leaseSeconds = saved;
+    }
+  });
+
   it('holds ordinary jobs back while a priority job runs here, unless they have waited too long', async () => {
     const order: string[] = [];
     let release!: () => void;
