@@ -191,14 +191,21 @@ export class RecordsService {
   }
 
   /** Case files of a transfer whose objects are not WORM yet (applied after the catalogue commit). */
-  async filesAwaitingWorm(transferId: string): Promise<{ id: string; retentionUntil: string | null; keys: string[] }[]> {
-    const rows: { id: string; retention_until: string | null; aip_key: string | null; keys: string[] }[] = await this.db.query(
-      `SELECT f.id, to_char(f.retention_until, 'YYYY-MM-DD') AS retention_until, f.aip_key, array_agg(d.object_key) AS keys
+  /** Case files of a transfer not yet made WORM, with the exact object versions the catalogue recorded. */
+  async filesAwaitingWorm(transferId: string): Promise<{ id: string; retentionUntil: string | null; objects: { key: string; versionId: string | null }[] }[]> {
+    const rows: { id: string; retention_until: string | null; aip_key: string | null; keys: string[]; versions: (string | null)[] }[] = await this.db.query(
+      `SELECT f.id, to_char(f.retention_until, 'YYYY-MM-DD') AS retention_until, f.aip_key,
+              array_agg(d.object_key ORDER BY d.id) AS keys, array_agg(d.object_version_id ORDER BY d.id) AS versions
        FROM case_files f JOIN documents d ON d.file_id = f.id
        WHERE f.transfer_id = $1 AND f.worm_applied_at IS NULL GROUP BY f.id`,
       [transferId],
     );
-    return rows.map((r) => ({ id: r.id, retentionUntil: r.retention_until, keys: [...r.keys, ...(r.aip_key ? [r.aip_key] : [])] }));
+    return rows.map((r) => ({
+      id: r.id,
+      retentionUntil: r.retention_until,
+      // the AIP's key is written once per case file (a re-run finds it): its current version is the one
+      objects: [...r.keys.map((key, i) => ({ key, versionId: r.versions[i] ?? null })), ...(r.aip_key ? [{ key: r.aip_key, versionId: null }] : [])],
+    }));
   }
 
   async markWormApplied(fileId: string): Promise<void> {

@@ -10,10 +10,11 @@
  *   expects the signer's AND the agency's (…_MISSING_AGENCY_SIGNATURE), and a document that is not a PDF
  *   (…_NOT_VERIFIED; a PDF too large for memory is verified from a local file instead).
  * An agency signature (chữ ký số của cơ quan, tổ chức) is recognised by its signer certificate
- * (`isAgencySignature`): a certificate of a person is never one; otherwise it is one when the subject
- * names an organisation rather than a person — CN = O (seal certificates of Ban Cơ yếu and the public CAs),
- * CN = the transferring agency's name or the document's issuing organ (organName), or an organisation
- * identifier in UID (MST:/MNS:, tax or budget-unit code), as Vietnamese CAs write it.
+ * (`isAgencySignature`): a certificate carrying a person's ID (UID CMND:/CCCD:/…) is never one; otherwise
+ * it is one when the subject names an organisation — CN = O (seal certificates of Ban Cơ yếu and the
+ * public CAs), CN = the agency's name as registered in the archive (never a name the transfer supplies),
+ * or a budget-unit code in UID (MNS:, given to organisations only; a tax code MST: is not enough, persons
+ * have one too).
  */
 import type { DocumentReport, SignatureReport, SignatureVerdict } from '@archive/signature';
 import type { SignatureAction, TransfersConfig } from '../config/app-config';
@@ -61,8 +62,8 @@ function normalizeName(s: string | null | undefined): string {
   return (s ?? '').normalize('NFC').trim().toLowerCase().replace(/\s+/g, ' ');
 }
 
-/** UID prefixes Vietnamese CAs put in a subject: an organisation's tax / budget-unit code, or a person's ID. */
-const ORGANISATION_UID = /^(MST|MNS|MDV)\s*:/i;
+/** UID prefixes Vietnamese CAs put in a subject: an organisation's budget-unit code, or a person's ID. */
+const ORGANISATION_UID = /^MNS\s*:/i;
 const PERSON_UID = /^(CMND|CCCD|HC|CMT|PID|PASSPORT)\s*:/i;
 
 function subjectUids(subject: string | undefined): string[] {
@@ -70,18 +71,15 @@ function subjectUids(subject: string | undefined): string[] {
   return [...subject.matchAll(/(?:^|, )UID=([^,]*)/g)].map((m) => m[1]!.trim());
 }
 
-/**
- * Is this the agency's signature rather than a person's? `agencyNames`: the names the agency is known by
- * in this transfer (the manifest's agency name, the document's organName).
- */
-export function isAgencySignature(sig: SignatureReport, agencyNames: readonly (string | null | undefined)[] = []): boolean {
+/** Is this the agency's signature rather than a person's? `agencyName`: the agency as registered in the archive. */
+export function isAgencySignature(sig: SignatureReport, agencyName: string | null = null): boolean {
   const name = normalizeName(sig.signer?.name);
   if (sig.kind !== 'SIGNATURE' || name === '') return false;
   const uids = subjectUids(sig.chain[0]?.subject);
   if (uids.some((u) => PERSON_UID.test(u))) return false;
   if (uids.some((u) => ORGANISATION_UID.test(u))) return true;
   if (name === normalizeName(sig.signer?.organization)) return true;
-  return agencyNames.some((n) => normalizeName(n) !== '' && normalizeName(n) === name);
+  return normalizeName(agencyName) === name;
 }
 
 function apply(d: SignatureDecision, action: SignatureAction, code: string): void {
@@ -98,7 +96,7 @@ function apply(d: SignatureDecision, action: SignatureAction, code: string): voi
 export function decideSignature(
   report: DocumentReport | null,
   policy: TransfersConfig['policy'],
-  agencyNames: readonly (string | null | undefined)[] = [],
+  agencyName: string | null = null,
 ): SignatureDecision {
   const d: SignatureDecision = { summary: 'INDETERMINATE', rejected: false, errors: [], warnings: [], flags: [] };
   if (report === null) {
@@ -127,7 +125,7 @@ export function decideSignature(
     else if (s.verdict === 'EXPIRED') apply(d, policy.expired, 'EXPIRED');
     else if (s.verdict === 'WEAK_ALGORITHM' || s.verdict === 'UNSUPPORTED_ALGORITHM') apply(d, policy.weak, s.verdict);
   }
-  if (!signatures.some((s) => isAgencySignature(s, agencyNames))) apply(d, policy.missingAgencySignature, 'MISSING_AGENCY_SIGNATURE');
+  if (!signatures.some((s) => isAgencySignature(s, agencyName))) apply(d, policy.missingAgencySignature, 'MISSING_AGENCY_SIGNATURE');
   // dedupe warnings that several signatures raised
   d.warnings = d.warnings.filter((w, i) => d.warnings.findIndex((x) => x.code === w.code) === i);
   return d;

@@ -39,6 +39,9 @@ import { TrustMaterial, trustMaterialFingerprint, TrustStoreService } from './tr
 
 const SYSTEM_ACTOR = { system: 'transfer-processor' };
 
+/** What a document's signatures are judged against: the trust store in force and the agency as registered. */
+type SignatureContext = TrustMaterial & { evidence: string; agencyName: string | null };
+
 interface TransferRow {
   id: string;
   status: TransferStatus;
@@ -182,7 +185,9 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
     const manifestCheck = validateManifest(raw);
     const agencyId = typeof raw.agency?.id === 'string' ? raw.agency.id : '';
     for (const i of manifestCheck.issues) if (!i.path.startsWith('files[') && i.severity === 'error') transferIssues.push(fromIssue(i));
-    if (agencyId && !(await this.agencyExists(agencyId))) {
+    // The agency as registered (not as the manifest names it): its name identifies its seal certificate.
+    const agencyName = agencyId ? await this.registeredAgencyName(agencyId) : null;
+    if (agencyId && agencyName === null) {
       transferIssues.push({ path: 'agency.id', code: 'agency_unknown', message: `Cơ quan ${agencyId} chưa được đăng ký / agency ${agencyId} is not registered (POST /agencies)` });
     }
 
@@ -233,7 +238,7 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
     const source = await this.openSource(t);
     try {
       const material = this.trust.current();
-      const trust = { ...material, evidence: trustMaterialFingerprint(material) };
+      const trust = { ...material, evidence: trustMaterialFingerprint(material), agencyName };
       await this.keepTrustEvidence(material);
       for (const f of files) {
         if (f.existing || f.result.status !== 'ACCEPTED' || !f.caseFile) continue;
@@ -262,8 +267,8 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
         });
       }
     }
-    // The versions this run stored or found: WORM goes on exactly those (and needs no lookup of the current one).
-    await this.applyWorm(t.id, new Map(files.flatMap((f) => f.stored.map((d) => [d.objectKey, d.objectVersionId] as const))));
+    // WORM goes on exactly the versions the catalogue recorded (no lookup of the current one).
+    await this.applyWorm(t.id);
     await this.discardUnclaimed(t, files);
   }
 
@@ -344,7 +349,7 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
     agencyId: string,
     byPath: Map<string, StagedPart>,
     source: Source,
-    trust: TrustMaterial & { evidence: string },
+    trust: SignatureContext,
     rerun: boolean,
   ): Promise<void> {
     const cf = f.caseFile!;
@@ -384,7 +389,7 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
     prefix: string,
     byPath: Map<string, StagedPart>,
     source: Source,
-    trust: TrustMaterial & { evidence: string },
+    trust: SignatureContext,
     rerun: boolean,
   ): Promise<NewDocument | null> {
     const cf = f.caseFile!;
@@ -425,7 +430,7 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
             f.written.push(key);
           }
         }
-      } else if (inPlace && !(await this.storedIsPdf(part.key, mimeType))) {
+      } else if (inPlace && !(await this.storedIsPdf(part, mimeType))) {
         // Large, stored in place at intake (hashed while written) and not a PDF: nothing to verify.
         sha256 = part.sha256;
         size = part.size;
@@ -440,8 +445,12 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
           if (sha256 === expected && !inPlace) {
             if (existing?.sha256 === sha256) versionId = existing.versionId;
             else {
-              versionId = (await this.store.put(key, createReadStream(spool.path), { contentType: mimeType, metadata: meta })).versionId;
+              const file = createReadStream(spool.path);
+              const put = await this.store.put(key, file, { contentType: mimeType, metadata: meta }).finally(() => file.destroy());
               f.written.push(key);
+              // what was verified is what is stored (the store hashed the bytes it wrote)
+              if (put.sha256 !== sha256) throw new Error(`stored ${key} hashes ${put.sha256}, the verified spool ${sha256}`);
+              versionId = put.versionId;
             }
           }
         } finally {
@@ -462,9 +471,7 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
       rejectDoc(f, j, { path: `files[${f.index}].documents[${j}].sha256`, code: 'checksum_mismatch', message: `SHA-256 không khớp: nhận ${sha256} / checksum mismatch: received ${sha256}, manifest says ${expected}` });
       return null;
     }
-    // The agency's seal may carry the agency's own name (the manifest's, or the document's issuing organ).
-    const agencyName = (t.manifest as { agency?: { name?: unknown } })?.agency?.name;
-    const decision = decideSignature(report, this.config.transfers.policy, [typeof agencyName === 'string' ? agencyName : null, doc.organName]);
+    const decision = decideSignature(report, this.config.transfers.policy, trust.agencyName);
     r.signatureSummary = decision.summary;
     r.signatureFlags = decision.flags;
     r.warnings.push(...decision.warnings);
@@ -490,9 +497,10 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
   }
 
   /** A stored document is a PDF by its type or by its first bytes (read by range, not whole). */
-  private async storedIsPdf(key: string, mimeType: string): Promise<boolean> {
+  private async storedIsPdf(part: StagedPart, mimeType: string): Promise<boolean> {
     if (mimeType === 'application/pdf') return true;
-    return isPdf(await readSmall(await this.store.get(key, { range: { start: 0, end: 1023 } }), 1024, key), mimeType);
+    const head = await this.store.get(part.key, { range: { start: 0, end: 1023 }, ...(part.versionId ? { versionId: part.versionId } : {}) });
+    return isPdf(await readSmall(head, 1024, part.key), mimeType);
   }
 
   /**
@@ -721,11 +729,12 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
    * year, Vietnam time) in the configured Object Lock mode; a permanent (vĩnh viễn) case file has no
    * end date, so its objects get a legal hold instead, lifted only by a decision recorded elsewhere.
    */
-  private async applyWorm(transferId: string, versions = new Map<string, string | null>()): Promise<void> {
+  private async applyWorm(transferId: string): Promise<void> {
     if (!this.store.objectLock) return;
     const mode = this.config.s3?.objectLock === 'governance' ? 'GOVERNANCE' : 'COMPLIANCE';
     for (const f of await this.records.filesAwaitingWorm(transferId)) {
-      await pool(f.keys, 8, (key) => this.lockObject(key, f.retentionUntil, mode, versions.get(key) ?? undefined));
+      // exactly the versions the catalogue recorded (no lookup of the current one; a stray later write stays unlocked and unclaimed)
+      await pool(f.objects, 8, (o) => this.lockObject(o.key, f.retentionUntil, mode, o.versionId ?? undefined));
       await this.records.markWormApplied(f.id);
     }
   }
@@ -775,7 +784,8 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
 
   private async openSource(t: TransferRow): Promise<Source> {
     if (t.body_kind === 'MULTIPART') {
-      return { open: (p) => this.store.get(p.key), close: async () => undefined };
+      // the version intake wrote (and hashed), not whatever is current under the key
+      return { open: (p) => this.store.get(p.key, p.versionId ? { versionId: p.versionId } : {}), close: async () => undefined };
     }
     const pkgPart = t.parts.find((p) => p.path === '')!;
     const src = storeRangeSource(this.store, pkgPart.key, pkgPart.size);
@@ -790,9 +800,9 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
     return { open: (p) => pkg.openFile(p.zipEntry ?? p.path), close: () => pkg.close() };
   }
 
-  private async agencyExists(id: string): Promise<boolean> {
-    const rows = await this.db.query('SELECT 1 FROM agencies WHERE id = $1', [id]);
-    return rows.length > 0;
+  private async registeredAgencyName(id: string): Promise<string | null> {
+    const rows: { name: string }[] = await this.db.query('SELECT name FROM agencies WHERE id = $1', [id]);
+    return rows[0]?.name ?? null;
   }
 }
 
