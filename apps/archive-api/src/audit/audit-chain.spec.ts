@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, canonicalJsonAroundSeq, chainHash, GENESIS_HASH, normalizeDetails } from './audit-chain';
+import { canonicalJson } from '../common/canonical-json';
+import { canonicalJsonAroundSeq, chainHash, GENESIS_HASH, normalizeDetails } from './audit-chain';
 
 describe('audit chain primitives', () => {
   it('canonical JSON sorts keys at every level and has no whitespace', () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../common/canonical-json';
 
 /**
  * The hash chain of the audit trail, as pure functions (used by the service, the HTTP verifier and
@@ -37,21 +38,6 @@ export interface AuditEventRow {
   details: Record<string, unknown>;
   prev_hash: string;
   hash: string;
-}
-
-/** JSON with keys sorted at every level and no whitespace: one byte string per value. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
-    if (value === undefined) return 'null';
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
 }
 
 export function chainHash(prevHash: string, event: ChainedEvent): string {

@@ -20,6 +20,7 @@ import { InjectObjectStore } from '../storage/storage.module';
 import { caseFilePrefix, documentKey, stagingKey, stagingPrefix } from './object-keys';
 import { ByteLimit, readSmall, storeRangeSource, TooLargeError } from './staging';
 import { BodyKind, StagedPart, TRANSFER_QUEUE } from './transfer.types';
+import { canonicalJson } from '../common/canonical-json';
 
 const MANIFEST_MAX_BYTES = 16 * 1024 * 1024;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -504,19 +505,10 @@ function contentFingerprint(files: Record<string, unknown>[]): string {
  * of every part (path, SHA-256, size; a ZIP body is one part, so its bytes must be identical). Multipart
  * boundaries and part order do not count.
  */
+// canonicalJson: object keys sorted, so a manifest read back from jsonb compares equal to the one received
 function requestFingerprint(manifest: unknown, parts: Pick<StagedPart, 'path' | 'sha256' | 'size'>[]): string {
   const partLines = parts.map((p) => `${p.path}\t${p.sha256}\t${p.size}`).sort();
   return createHash('sha256').update(canonicalJson(manifest)).update('\n').update(partLines.join('\n')).digest('hex');
-}
-
-/** JSON with object keys sorted, so a manifest read back from jsonb compares equal to the one received. */
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
 }
 
 function badRequest(message: string, path: string, code: string): ApiError {
