@@ -21,7 +21,7 @@ import {
 } from '@archive/metadata';
 import { ZipArchive } from '@archive/metadata/eark/zip-reader';
 import { resolveLimits } from '@archive/metadata/eark/limits';
-import { DocumentReport, verifyPdf, verifyPdfFile } from '@archive/signature';
+import { DocumentReport, verifyPdf } from '@archive/signature';
 import { ObjectStore, RetentionShortenError } from '@archive/storage';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -31,6 +31,7 @@ import { NewDocument, RecordsService } from '../records/records.service';
 import { InjectObjectStore } from '../storage/storage.module';
 import { SearchIndexer } from '../search/search-indexer.service';
 import { caseFilePrefix, documentKey, STAGING_PREFIX } from './object-keys';
+import { verifyPdfFileOffThread } from './pdf-verify-thread';
 import { decideSignature } from './signature-policy';
 import { readSmall, spoolToFile, storeRangeSource, sweepSpools } from './staging';
 import { TransferIntakeService } from './transfer-intake.service';
@@ -441,7 +442,7 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
         try {
           sha256 = spool.sha256;
           size = spool.size;
-          if (sha256 === expected && isPdf(spool.head, mimeType)) report = await verifyPdfFile(spool.path, { trustAnchors: trust.trustAnchors, crls: trust.crls, validationTime: validatedAt });
+          if (sha256 === expected && isPdf(spool.head, mimeType)) report = await verifyPdfFileOffThread(spool.path, { trustAnchors: trust.trustAnchors, crls: trust.crls, validationTime: validatedAt });
           if (sha256 === expected && !inPlace) {
             if (existing?.sha256 === sha256) versionId = existing.versionId;
             else {
