@@ -107,9 +107,10 @@ export class FsObjectStore implements ObjectStore {
       const tmp = path.join(dir, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`);
       const hasher = new HashingStream();
       let sidecarTmp: string | undefined;
+      let out: ReturnType<typeof createWriteStream> | undefined;
       try {
         const src = Buffer.isBuffer(body) ? Readable.from([body]) : body;
-        const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+        out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
         await pipeline(src, hasher, out);
         if (locked) {
           await fsp.rm(tmp, { force: true });
@@ -135,6 +136,9 @@ export class FsObjectStore implements ObjectStore {
         sidecarTmp = undefined;
         await fsyncPath(dir);
       } catch (e) {
+        // a source that fails at once can beat the temp file's open: wait for its descriptor to close, or
+        // the file would appear after the removal below
+        if (out && !out.closed) await new Promise<void>((resolve) => out!.once('close', () => resolve()));
         await fsp.rm(tmp, { force: true }).catch(() => undefined);
         if (sidecarTmp) await fsp.rm(sidecarTmp, { force: true }).catch(() => undefined);
         throw wrapIo(e);

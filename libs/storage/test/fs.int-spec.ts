@@ -79,8 +79,12 @@ describe('fs driver specifics', () => {
     await store.ensureReady();
     await store.put('a/b/c.pdf', Buffer.from('x'), { metadata: { k: 'v' }, legalHold: true });
     const { Readable } = await import('node:stream');
-    const bad = new Readable({ read() { this.destroy(new Error('boom')); } });
-    await expect(store.put('a/b/d.pdf', bad)).rejects.toThrow('boom');
+    // a source failing at once races the temp file's open: repeated, so a removal that ran before the open shows
+    for (let i = 0; i < 50; i++) {
+      const bad = new Readable({ read() { this.destroy(new Error('boom')); } });
+      await expect(store.put(`a/b/d${i}.pdf`, bad)).rejects.toThrow('boom');
+    }
+    await new Promise((r) => setTimeout(r, 100)); // a late open would have created its file by now
     expect(walk(root).sort()).toEqual([path.join('a', 'b', '.c.pdf.meta.json'), path.join('a', 'b', 'c.pdf')]);
     const sidecar = JSON.parse(fs.readFileSync(path.join(root, 'a', 'b', '.c.pdf.meta.json'), 'utf8'));
     expect(sidecar).toMatchObject({ v: 1, size: 1, legalHold: true, metadata: { k: 'v' } });
