@@ -1,12 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../apps/archive-api/src/audit/audit.service';
-import { caseFile, createWorld, DocSpec, getTransfer, manifest, postMultipart, signedPdf, World } from '../transfers/support';
-
-const binary = (res: any, cb: (e: Error | null, b: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
+import { binary, caseFile, createWorld, DocSpec, getTransfer, manifest, postMultipart, signedPdf, World } from '../transfers/support';
 
 /** Every read of content is audited before a byte leaves; a read that cannot be audited is refused, not served unrecorded. */
 describe('records: downloads fail closed when their audit event cannot be stored', () => {

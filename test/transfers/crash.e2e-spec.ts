@@ -4,13 +4,7 @@ import type { ObjectStore } from '@archive/storage';
 import { RecordsService } from '../../apps/archive-api/src/records/records.service';
 import { OBJECT_STORE } from '../../apps/archive-api/src/storage/storage.module';
 import { TransferJanitorService } from '../../apps/archive-api/src/transfers/transfer-janitor.service';
-import { AGENCY, caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, signedPdf, World } from './support';
-
-const binary = (res: any, cb: (e: Error | null, b: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (x: Buffer) => chunks.push(x));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
+import { AGENCY, binary, caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, signedPdf, World } from './support';
 
 async function keys(store: ObjectStore, prefix: string): Promise<string[]> {
   const out: string[] = [];

@@ -2,13 +2,7 @@ import * as yazl from 'yazl';
 import type { ObjectStore } from '@archive/storage';
 import { OBJECT_STORE } from '../../apps/archive-api/src/storage/storage.module';
 import { getTestPki, makePdf, signAs } from '../../libs/signature/test/pki';
-import { caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, World } from './support';
-
-const binary = (res: any, cb: (e: Error | null, b: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (x: Buffer) => chunks.push(x));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
+import { binary, caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, World } from './support';
 
 function zipOf(entries: { name: string; content: Buffer }[]): Promise<Buffer> {
   const z = new yazl.ZipFile();

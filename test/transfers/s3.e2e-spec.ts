@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { ObjectStore } from '@archive/storage';
 import { OBJECT_STORE } from '../../apps/archive-api/src/storage/storage.module';
-import { caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, signedPdf, World } from './support';
+import { binary, caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, signedPdf, World } from './support';
 
 /** The S3 path (Ceph RGW of the suite, or S3_ENDPOINT) with Object Lock: skipped when no S3 is available. */
 const endpoint = process.env.S3_ENDPOINT;
 const d = endpoint ? describe : describe.skip;
 if (!endpoint) process.stderr.write('[transfers] S3 tests SKIPPED: S3_ENDPOINT is not set\n');
-
-const binary = (res: any, cb: (e: Error | null, b: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (x: Buffer) => chunks.push(x));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 d('transfers on S3 with Object Lock', () => {
   let w: World;

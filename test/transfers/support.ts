@@ -23,6 +23,13 @@ export interface World {
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
+/** supertest `.parse(binary)`: the body as the exact bytes received (`res` is supertest's response stream). */
+export const binary = (res: any, cb: (e: Error | null, b: Buffer) => void): void => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};
+
 /** Test PKI anchors/CRLs written to a directory, as an operator would configure them. */
 export function writeTrustStore(): string {
   const pki = getTestPki();

@@ -1,6 +1,6 @@
 import * as yazl from 'yazl';
 import { buildTestSip, sampleCaseFile } from '../../libs/metadata/src/eark/testing';
-import { AGENCY, caseFile, createWorld, getTransfer, manifest, sha256, signedPdf, World } from './support';
+import { AGENCY, binary, caseFile, createWorld, getTransfer, manifest, sha256, signedPdf, World } from './support';
 
 function zipOf(entries: { name: string; content: Buffer }[]): Promise<Buffer> {
   const z = new yazl.ZipFile();
@@ -11,12 +11,6 @@ function zipOf(entries: { name: string; content: Buffer }[]): Promise<Buffer> {
     z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
   });
 }
-
-const binary = (res: any, cb: (e: Error | null, b: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (x: Buffer) => chunks.push(x));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 describe('transfers: ZIP bodies', () => {
   let w: World;

@@ -1,16 +1,10 @@
 import { DataSource } from 'typeorm';
 import type { ObjectStore } from '@archive/storage';
-import { caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, signedPdf, World } from '../../../../test/transfers/support';
+import { binary, caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, signedPdf, World } from '../../../../test/transfers/support';
 import { JobQueue } from '../jobs/job-queue.service';
 import { OBJECT_STORE } from '../storage/storage.module';
 import { TransferJanitorService } from './transfer-janitor.service';
 import { AIP_QUEUE, TRANSFER_QUEUE } from './transfer.types';
-
-const binary = (res: any, cb: (e: Error | null, b: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (x: Buffer) => chunks.push(x));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 /**
  * TRANSFER_AIP_DEFERRED (the default): the case file is catalogued without its AIP, which a follow-up job writes.
