@@ -1,18 +1,7 @@
-import * as yazl from 'yazl';
 import type { ObjectStore } from '@archive/storage';
 import { OBJECT_STORE } from '../../apps/archive-api/src/storage/storage.module';
 import { getTestPki, makePdf, signAs } from '../../libs/signature/test/pki';
-import { binary, caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, World } from './support';
-
-function zipOf(entries: { name: string; content: Buffer }[]): Promise<Buffer> {
-  const z = new yazl.ZipFile();
-  for (const e of entries) z.addBuffer(e.content, e.name, { compress: false });
-  z.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
-  });
-}
+import { binary, caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, World, zipOf } from './support';
 
 /**
  * PDFs larger than SIGNATURE_VERIFY_MAX_BYTES are not loaded into memory: they are copied to a local
@@ -76,7 +65,7 @@ describe('transfers: signed PDFs above SIGNATURE_VERIFY_MAX_BYTES', () => {
     tampered[at] = tampered[at]! ^ 0xff;
     const docs = [{ path: 'scan/tampered.pdf', bytes: tampered }];
     const cf = caseFile(docs);
-    const zip = await zipOf([{ name: 'manifest.json', content: Buffer.from(JSON.stringify(manifest([cf]))) }, { name: 'scan/tampered.pdf', content: tampered }]);
+    const zip = await zipOf([{ name: 'manifest.json', content: Buffer.from(JSON.stringify(manifest([cf]))) }, { name: 'scan/tampered.pdf', content: tampered }], { compress: false });
     const r = await w.http.post('/api/v1/transfers').set('Authorization', `Bearer ${w.submitter}`).set('Content-Type', 'application/zip').send(zip);
     expect(r.status).toBe(202);
     await w.drain();

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
+import * as yazl from 'yazl';
 import { getTestPki, makeTinyPdf, signAs } from '../../libs/signature/test/pki';
 import { JobQueue } from '../../apps/archive-api/src/jobs/job-queue.service';
 import { createTestApp, TestApp } from '../support/app';
@@ -22,6 +23,17 @@ export interface World {
 }
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** A ZIP of these entries in memory (`compress: false` stores them as they are). */
+export function zipOf(entries: { name: string; content: Buffer }[], opts: { compress?: boolean } = {}): Promise<Buffer> {
+  const z = new yazl.ZipFile();
+  for (const e of entries) z.addBuffer(e.content, e.name, { compress: opts.compress ?? true });
+  z.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+  });
+}
 
 /** supertest `.parse(binary)`: the body as the exact bytes received (`res` is supertest's response stream). */
 export const binary = (res: any, cb: (e: Error | null, b: Buffer) => void): void => {

@@ -1,16 +1,5 @@
-import * as yazl from 'yazl';
 import { buildTestSip, sampleCaseFile } from '../../libs/metadata/src/eark/testing';
-import { AGENCY, binary, caseFile, createWorld, getTransfer, manifest, sha256, signedPdf, World } from './support';
-
-function zipOf(entries: { name: string; content: Buffer }[]): Promise<Buffer> {
-  const z = new yazl.ZipFile();
-  for (const e of entries) z.addBuffer(e.content, e.name);
-  z.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    z.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
-  });
-}
+import { AGENCY, binary, caseFile, createWorld, getTransfer, manifest, sha256, signedPdf, World, zipOf } from './support';
 
 describe('transfers: ZIP bodies', () => {
   let w: World;
