@@ -1,4 +1,5 @@
-import { caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, signedPdf, World } from './support';
+import { DataSource } from 'typeorm';
+import { binary, caseFile, createWorld, getTransfer, manifest, postMultipart, sha256, signedPdf, World } from './support';
 
 describe('transfers: multipart', () => {
   let w: World;
@@ -51,13 +52,19 @@ describe('transfers: multipart', () => {
       expect(aip.value.dataFiles.map((f) => f.sha256).sort()).toEqual([sha256(a), sha256(b)].sort());
       await aip.value.close();
     }
-    // The receipt (biên bản giao nhận), signed by the archive's key.
-    const rc = await w.http.get(`/api/v1/transfers/${r.body.id}/receipt`).set('Authorization', `Bearer ${w.submitter}`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (x: Buffer) => chunks.push(x));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    // The receipt (biên bản giao nhận), signed by the archive's key: made by a job when processing ended,
+    // before anyone asked for it, and served as stored.
+    const db = w.t.app.get(DataSource);
+    const [made] = await db.query('SELECT receipt_key, receipt_sha256 FROM transfers WHERE id = $1', [r.body.id]);
+    expect(made.receipt_key).toEqual(expect.stringContaining(r.body.id));
+    const events = await db.query(`SELECT actor FROM audit_events WHERE action = 'transfer.receipt' AND target = $1`, [`transfer:${r.body.id}`]);
+    expect(events).toEqual([{ actor: 'system:receipt' }]);
+    const rc = await w.http.get(`/api/v1/transfers/${r.body.id}/receipt`).set('Authorization', `Bearer ${w.submitter}`).buffer(true).parse(binary);
     expect(rc.status).toBe(200);
+    expect(sha256(rc.body)).toBe(made.receipt_sha256);
+    const again = await w.http.get(`/api/v1/transfers/${r.body.id}/receipt`).set('Authorization', `Bearer ${w.submitter}`).buffer(true).parse(binary);
+    expect(sha256(again.body)).toBe(made.receipt_sha256); // made once
+    expect(await db.query(`SELECT 1 FROM audit_events WHERE action = 'transfer.receipt' AND target = $1`, [`transfer:${r.body.id}`])).toHaveLength(1);
     if (process.env.RECEIPT_OUT) require('node:fs').writeFileSync(process.env.RECEIPT_OUT, rc.body);
     expect(rc.headers['content-type']).toBe('application/pdf');
     const { verifyPdf } = await import('@archive/signature');

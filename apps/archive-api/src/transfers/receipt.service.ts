@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, PDFFont, PDFPage, rgb } from 'pdf-lib';
@@ -8,13 +8,14 @@ import { pemCertificates, signPdf } from '@archive/signature';
 import type { ObjectStore } from '@archive/storage';
 import { ArchiveKeyService } from '../archive-key/archive-key.service';
 import type { RequestActor } from '../auth/auth.decorators';
-import { AuditService } from '../audit/audit.service';
+import { AuditEventInput, AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import type { DocumentContent } from '../records/records.service';
+import { JobQueue, PermanentJobError } from '../jobs/job-queue.service';
 import { InjectObjectStore } from '../storage/storage.module';
 import { receiptKey } from './object-keys';
 import { TransfersService } from './transfers.service';
-import { receiptAvailable } from './transfer.types';
+import { RECEIPT_QUEUE, receiptAvailable } from './transfer.types';
 
 const MAINTENANCE_TEXT: Record<string, string> = { '01': 'Vĩnh viễn', '02': '70 năm', '03': '50 năm', '04': '30 năm', '05': '20 năm', '06': '10 năm' };
 
@@ -35,10 +36,11 @@ interface ReceiptFile {
  * records, its time span, the quantity (electronic: total case files and files), the condition, and
  * the attached Mục lục hồ sơ nộp lưu — typeset in Vietnamese with an embedded serif Unicode face
  * (DejaVu Serif, metric-close to the Times New Roman the decree's forms use) and signed by the archive's
- * key. Made once, when first asked for after processing ended, and kept under `receipts/`.
+ * key. Made once by the job `transfers.receipt`, enqueued with the transfer's final result (or by the
+ * first GET if that job has not run yet), and kept under `receipts/`.
  */
 @Injectable()
-export class ReceiptService {
+export class ReceiptService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @InjectObjectStore() private readonly store: ObjectStore,
@@ -46,34 +48,50 @@ export class ReceiptService {
     private readonly transfers: TransfersService,
     private readonly archiveKey: ArchiveKeyService,
     private readonly audit: AuditService,
+    private readonly jobs: JobQueue,
   ) {}
+
+  onModuleInit(): void {
+    this.jobs.register<{ transferId: string }>(RECEIPT_QUEUE, async (job) => {
+      await this.issue(job.payload.transferId, { system: 'receipt' });
+    });
+  }
 
   async receipt(id: string, actor: RequestActor): Promise<DocumentContent> {
     const t = await this.transfers.row(id, actor);
     if (!receiptAvailable(t.status)) {
       throw new ConflictException(`The receipt exists once processing has ended (status ${t.status})`);
     }
-    let key: string | null = t.receipt_key;
-    let sha256: string | null = t.receipt_sha256;
-    let size = 0;
-    if (key) {
-      const st = await this.store.stat(key);
-      if (!st) key = null;
-      else size = st.size;
-    }
-    if (!key) {
+    const made = await this.issue(t.id, actor);
+    const key = made.key;
+    return {
+      sha256: made.sha256,
+      size: made.size,
+      mimeType: 'application/pdf',
+      fileName: `bien-ban-giao-nhan-${t.id}.pdf`,
+      open: (range) => this.store.get(key, { range }),
+    };
+  }
+
+  /**
+   * The transfer's receipt, made and stored if it is not yet. One at a time per transfer (the row is
+   * locked while it is made), so the job and a first GET never store two different receipts.
+   */
+  async issue(transferId: string, actor: AuditEventInput['actor']): Promise<{ key: string; sha256: string; size: number }> {
+    return this.db.transaction(async (m) => {
+      const [t] = await m.query('SELECT * FROM transfers WHERE id = $1 FOR UPDATE', [transferId]);
+      if (!t || !receiptAvailable(t.status)) throw new PermanentJobError(`transfer ${transferId} has no receipt to make (status ${t?.status ?? 'missing'})`);
+      if (t.receipt_key) {
+        const st = await this.store.stat(t.receipt_key);
+        if (st) return { key: t.receipt_key as string, sha256: t.receipt_sha256 as string, size: st.size };
+      }
       const pdf = await this.render(t);
-      key = receiptKey(t.agency_id ?? t.submitter_scope, t.id);
+      const key = receiptKey(t.agency_id ?? t.submitter_scope, t.id);
       const put = await this.store.put(key, Buffer.from(pdf), { contentType: 'application/pdf', metadata: { 'transfer-id': t.id } });
-      sha256 = put.sha256;
-      size = put.size;
-      await this.db.transaction(async (m) => {
-        await m.query('UPDATE transfers SET receipt_key = $2, receipt_sha256 = $3 WHERE id = $1', [t.id, key, sha256]);
-        await this.audit.record(m, { actor, action: 'transfer.receipt', target: `transfer:${t.id}`, details: { sha256 } });
-      });
-    }
-    const k = key;
-    return { sha256: sha256!, size, mimeType: 'application/pdf', fileName: `bien-ban-giao-nhan-${t.id}.pdf`, open: (range) => this.store.get(k, { range }) };
+      await m.query('UPDATE transfers SET receipt_key = $2, receipt_sha256 = $3 WHERE id = $1', [t.id, key, put.sha256]);
+      await this.audit.record(m, { actor, action: 'transfer.receipt', target: `transfer:${t.id}`, details: { sha256: put.sha256 } });
+      return { key, sha256: put.sha256, size: put.size };
+    });
   }
 
   async render(t: any): Promise<Uint8Array> {

@@ -35,7 +35,7 @@ import { verifyPdfFileOffThread } from './pdf-verify-thread';
 import { decideSignature } from './signature-policy';
 import { readSmall, spoolToFile, storeRangeSource, sweepSpools } from './staging';
 import { TransferIntakeService } from './transfer-intake.service';
-import { AIP_QUEUE, DocumentResult, FileResult, ResultMessage, StagedPart, TERMINAL_STATUSES, TRANSFER_QUEUE, TransferStatus } from './transfer.types';
+import { AIP_QUEUE, DocumentResult, FileResult, RECEIPT_QUEUE, receiptAvailable, ResultMessage, StagedPart, TERMINAL_STATUSES, TRANSFER_QUEUE, TransferStatus } from './transfer.types';
 import { TrustMaterial, trustMaterialFingerprint, TrustStoreService } from './trust-store.service';
 
 const SYSTEM_ACTOR = { system: 'transfer-processor' };
@@ -703,6 +703,8 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
         target: `transfer:${t.id}`,
         details: { files: files.map((f) => ({ fileCode: f.result.fileCode, status: f.result.status, fileId: f.result.fileId, errors: f.result.errors.map((e) => e.code) })) },
       });
+      // The receipt is made with the result it records, not when someone first asks for it.
+      if (receiptAvailable(status)) await this.jobs.enqueue(m, RECEIPT_QUEUE, { transferId: t.id }, { dedupeKey: `receipt:${t.id}`, maxAttempts: 5 });
     }
   }
 

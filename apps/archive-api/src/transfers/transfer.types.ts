@@ -4,6 +4,8 @@ export const TRANSFER_QUEUE = 'transfers.process';
 export const JANITOR_QUEUE = 'transfers.janitor';
 /** The AIP of a catalogued case file, written after the commit (TRANSFER_AIP_DEFERRED). */
 export const AIP_QUEUE = 'transfers.aip';
+/** The receipt (biên bản giao nhận) of a transfer whose processing ended: made and signed by a job. */
+export const RECEIPT_QUEUE = 'transfers.receipt';
 
 export type BodyKind = 'MULTIPART' | 'ZIP_MANIFEST' | 'EARK_SIP';
 export type TransferStatus = 'RECEIVED' | 'PROCESSING' | 'ACCEPTED' | 'PARTIALLY_ACCEPTED' | 'REJECTED' | 'FAILED';
