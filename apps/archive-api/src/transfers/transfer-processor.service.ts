@@ -36,12 +36,12 @@ import { decideSignature } from './signature-policy';
 import { readSmall, spoolToFile, storeRangeSource, sweepSpools } from './staging';
 import { TransferIntakeService } from './transfer-intake.service';
 import { AIP_QUEUE, DocumentResult, FileResult, RECEIPT_QUEUE, receiptAvailable, ResultMessage, StagedPart, TERMINAL_STATUSES, TRANSFER_QUEUE, TransferStatus } from './transfer.types';
-import { TrustMaterial, trustMaterialFingerprint, TrustStoreService } from './trust-store.service';
+import { TrustMaterial, TrustStoreService } from './trust-store.service';
 
 const SYSTEM_ACTOR = { system: 'transfer-processor' };
 
 /** What a document's signatures are judged against: the trust store in force and the agency as registered. */
-type SignatureContext = TrustMaterial & { evidence: string; agencyName: string | null };
+type SignatureContext = TrustMaterial & { agencyName: string | null };
 
 interface TransferRow {
   id: string;
@@ -239,7 +239,7 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
     const source = await this.openSource(t);
     try {
       const material = this.trust.current();
-      const trust = { ...material, evidence: trustMaterialFingerprint(material), agencyName };
+      const trust = { ...material, agencyName };
       await this.keepTrustEvidence(material);
       for (const f of files) {
         if (f.existing || f.result.status !== 'ACCEPTED' || !f.caseFile) continue;
@@ -493,7 +493,7 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
       signatureFlags: decision.flags,
       signatureReport: report,
       validatedAt,
-      trustEvidence: trust.evidence,
+      trustEvidence: trust.fingerprint,
     };
   }
 
@@ -768,7 +768,7 @@ export class TransferProcessorService implements OnModuleInit, OnApplicationShut
    */
   private async keepTrustEvidence(trust: TrustMaterial): Promise<void> {
     if (trust.trustAnchors.length === 0 && trust.crls.length === 0) return;
-    const fp = trustMaterialFingerprint(trust);
+    const fp = trust.fingerprint;
     if (this.evidenceKept.has(fp)) return;
     const prefix = `evidence/trust/${fp}/`;
     const items = [

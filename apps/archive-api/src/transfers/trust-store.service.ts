@@ -8,10 +8,12 @@ import { readCrls, readTrustAnchors } from '../signatures/trust-material';
 export interface TrustMaterial {
   trustAnchors: Uint8Array[];
   crls: Uint8Array[];
+  /** `trustMaterialFingerprint` of this material, computed once when it is loaded. */
+  fingerprint: string;
 }
 
 /** SHA-256 over the sorted SHA-256s of every anchor and CRL file: names one version of the trust store. */
-export function trustMaterialFingerprint(m: TrustMaterial): string {
+function trustMaterialFingerprint(m: Pick<TrustMaterial, 'trustAnchors' | 'crls'>): string {
   const h = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
   return createHash('sha256')
     .update([...m.trustAnchors.map((a) => `a:${h(a)}`), ...m.crls.map((c) => `c:${h(c)}`)].sort().join('\n'))
@@ -28,7 +30,7 @@ export function trustMaterialFingerprint(m: TrustMaterial): string {
 export class TrustStoreService {
   private readonly logger = new Logger('TrustStore');
   private stamp = '';
-  private material: TrustMaterial = { trustAnchors: [], crls: [] };
+  private material: TrustMaterial = { trustAnchors: [], crls: [], fingerprint: trustMaterialFingerprint({ trustAnchors: [], crls: [] }) };
 
   constructor(private readonly config: AppConfig) {}
 
@@ -37,10 +39,9 @@ export class TrustStoreService {
     const stamp = `${fingerprint(trustAnchorsDir)}|${fingerprint(trustCrlDir)}`;
     if (stamp !== this.stamp) {
       try {
-        this.material = {
-          trustAnchors: trustAnchorsDir ? readTrustAnchors([trustAnchorsDir]) : [],
-          crls: trustCrlDir ? readCrls([trustCrlDir]) : [],
-        };
+        const trustAnchors = trustAnchorsDir ? readTrustAnchors([trustAnchorsDir]) : [];
+        const crls = trustCrlDir ? readCrls([trustCrlDir]) : [];
+        this.material = { trustAnchors, crls, fingerprint: trustMaterialFingerprint({ trustAnchors, crls }) };
         this.stamp = stamp;
         this.logger.log(`trust store loaded: ${this.material.trustAnchors.length} anchor file(s), ${this.material.crls.length} CRL file(s)`);
       } catch (err) {
