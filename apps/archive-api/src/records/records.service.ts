@@ -93,10 +93,13 @@ const PACKAGE_RETRY_SECONDS = 5;
 
 /** GET /files/:id/package while the case file's deferred AIP is still being written: 409 + Retry-After. */
 export class PackagePendingError extends ApiError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(HttpStatus.CONFLICT, 'The archival information package of this case file is still being written; retry later', [
-      { path: '', code: 'PACKAGE_PENDING', message: `the AIP job is queued or running; retry after ${retryAfterSeconds} s` },
-    ]);
+  constructor(retryAfterSeconds: number) {
+    super(
+      HttpStatus.CONFLICT,
+      'The archival information package of this case file is still being written; retry later',
+      [{ path: '', code: 'PACKAGE_PENDING', message: `the AIP job is queued or running; retry after ${retryAfterSeconds} s` }],
+      retryAfterSeconds,
+    );
   }
 }
 
@@ -250,28 +253,23 @@ export class RecordsService {
   }
 
   async getSignatures(id: string, actor: RequestActor): Promise<Record<string, unknown>> {
-    const row = await this.documentRow(id, actor, 'metadata.read');
-    const extra = (await this.db.query('SELECT signature_report, trust_store_fingerprint FROM documents WHERE id = $1', [id]))[0];
-    const report = extra?.signature_report ?? null;
+    const row = await this.documentRow(id, actor, 'metadata.read',
+      'd.id, d.agency_id, d.mode, d.signature_summary, d.signature_flags, d.validated_at, d.signature_report, d.trust_store_fingerprint');
     return {
       documentId: row.id,
       signatureSummary: row.signature_summary,
       signatureFlags: row.signature_flags,
       validatedAt: new Date(row.validated_at).toISOString(),
-      trustEvidence: extra?.trust_store_fingerprint ? `evidence/trust/${extra.trust_store_fingerprint}/` : null,
-      report,
+      trustEvidence: row.trust_store_fingerprint ? `evidence/trust/${row.trust_store_fingerprint}/` : null,
+      report: row.signature_report ?? null,
     };
   }
 
   /** The original bytes: access is checked and the download audited before a byte leaves. */
   async content(id: string, actor: RequestActor): Promise<DocumentContent> {
     // Only the columns a download needs: this runs once per download (bench/retrieval).
-    const row = (await this.db.query(
-      'SELECT id, file_id, agency_id, mode, mime_type, sha256, size, object_key, object_version_id, original_path, destroyed_at FROM documents WHERE id = $1',
-      [id],
-    ))[0];
-    if (!row) throw new NotFoundException('Document not found');
-    this.policy.enforce(actor.principal, 'original.download', { agencyId: row.agency_id, mode: row.mode }, 'Document');
+    const row = await this.documentRow(id, actor, 'original.download',
+      'd.id, d.file_id, d.agency_id, d.mode, d.mime_type, d.sha256, d.size, d.object_key, d.object_version_id, d.original_path, d.destroyed_at');
     if (row.destroyed_at) throw new NotFoundException('The document was destroyed; only its tombstone remains');
     // The event commits while the object store answers (both are round trips; bench/retrieval measured
     // them back to back as most of a 1 MB download's overhead); no byte leaves before the event is stored.
@@ -368,8 +366,9 @@ export class RecordsService {
     };
   }
 
-  private async documentRow(id: string, actor: RequestActor, permission: Permission): Promise<any> {
-    const row = (await this.db.query(`${DOC_SELECT} WHERE d.id = $1`, [id]))[0];
+  /** A document's row (`columns`: the ones the caller needs; agency_id and mode always), checked against the caller's scope. */
+  private async documentRow(id: string, actor: RequestActor, permission: Permission, columns = DOC_COLUMNS): Promise<any> {
+    const row = (await this.db.query(`SELECT ${columns} FROM documents d WHERE d.id = $1`, [id]))[0];
     if (!row) throw new NotFoundException('Document not found');
     this.policy.enforce(actor.principal, permission, { agencyId: row.agency_id, mode: row.mode }, 'Document');
     return row;
@@ -380,10 +379,11 @@ const FILE_SELECT = `SELECT f.id, f.agency_id, f.file_code, f.arc_file_code, f.t
   to_char(f.retention_until, 'YYYY-MM-DD') AS retention_until, f.status, f.mode, f.language, f.start_date, f.end_date, f.total_doc,
   f.number_of_page, f.transfer_id, f.archived_at, f.metadata FROM case_files f`;
 
-const DOC_SELECT = `SELECT d.id, d.file_id, d.agency_id, d.doc_code, d.doc_id, d.doc_ordinal, d.type_name, d.code_number, d.code_notation,
+const DOC_COLUMNS = `d.id, d.file_id, d.agency_id, d.doc_code, d.doc_id, d.doc_ordinal, d.type_name, d.code_number, d.code_notation,
   to_char(d.issued_date, 'YYYY-MM-DD') AS issued_date, d.organ_name, d.subject, d.language, d.number_of_page, d.mode, d.signer_position,
   d.signer_full_name, d.metadata, d.original_path, d.mime_type, d.sha256, d.size, d.object_key, d.object_version_id, d.signature_summary,
-  d.signature_flags, d.signature_count, d.validated_at, d.destroyed_at FROM documents d`;
+  d.signature_flags, d.signature_count, d.validated_at, d.destroyed_at`;
+const DOC_SELECT = `SELECT ${DOC_COLUMNS} FROM documents d`;
 
 function toFileDto(r: any): CaseFileDto {
   return {
