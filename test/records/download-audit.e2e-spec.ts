@@ -35,6 +35,7 @@ describe('records: downloads fail closed when their audit event cannot be stored
       const r = await content(headers);
       expect(r.status).toBe(503);
       expect(r.headers['content-type']).toMatch(/application\/json/);
+      expect(r.headers['retry-after']).toBe('5');
       expect(JSON.parse((r.body as Buffer).toString('utf8'))).toMatchObject({ statusCode: 503, message: expect.stringContaining('audit') });
       expect((r.body as Buffer).includes(Buffer.from('%PDF'))).toBe(false);
     }

@@ -1,6 +1,7 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, Logger, Type, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpStatus, Injectable, Logger, Type, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
+import { ApiError } from '../common/api-error';
 import { AuditService } from '../audit/audit.service';
 import { HealthController } from '../health/health.controller';
 import { MetricsController } from '../metrics/metrics.controller';
@@ -49,7 +50,7 @@ export class AuthGuard implements CanActivate {
 
     if (authorization !== undefined) {
       const wait = this.limiter.blocked('authFailure', ip);
-      if (wait) this.tooMany(res, wait, 'Too many failed authentication attempts');
+      if (wait) this.tooMany(wait, 'Too many failed authentication attempts');
     }
     let principal = PUBLIC_PRINCIPAL;
     try {
@@ -71,7 +72,7 @@ export class AuthGuard implements CanActivate {
     }
     if (principal.kind === 'public') {
       const wait = this.limiter.hit('public', ip);
-      if (wait) this.tooMany(res, wait, 'Too many requests');
+      if (wait) this.tooMany(wait, 'Too many requests');
     }
     req.principal = principal;
 
@@ -92,8 +93,7 @@ export class AuthGuard implements CanActivate {
     throw new ForbiddenException(`Your role does not allow this (${missing.join(', ')})`);
   }
 
-  private tooMany(res: Response, retryAfter: number, message: string): never {
-    res.setHeader('Retry-After', String(retryAfter));
-    throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message }, HttpStatus.TOO_MANY_REQUESTS);
+  private tooMany(retryAfter: number, message: string): never {
+    throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, message, undefined, retryAfter);
   }
 }

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ErrorBody, reasonPhrase } from './api-error';
+import { ApiError, ErrorBody, reasonPhrase } from './api-error';
 
 /**
  * Every error leaves as the JSON shape of API.md. Unknown errors become a bare 500 (logged with
@@ -25,6 +25,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
+    if (exception instanceof ApiError && exception.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     res.status(body.statusCode).json(body);
   }
 

@@ -16,9 +16,17 @@ export interface ErrorBody {
   requestId?: string;
 }
 
-/** An HttpException whose body already has our shape, for services that know the field paths. */
+/**
+ * An HttpException whose body already has our shape, for services that know the field paths.
+ * `retryAfterSeconds` (429, 503, a 409 that will pass): sent as `Retry-After` by the exception filter.
+ */
 export class ApiError extends HttpException {
-  constructor(status: HttpStatus, message: string, details?: ErrorDetail[]) {
+  constructor(
+    status: HttpStatus,
+    message: string,
+    details?: ErrorDetail[],
+    readonly retryAfterSeconds?: number,
+  ) {
     super({ statusCode: status, error: reasonPhrase(status), message, ...(details ? { details } : {}) }, status);
   }
 }

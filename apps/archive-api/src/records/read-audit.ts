@@ -1,7 +1,8 @@
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditEventInput, AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/api-error';
 
 /**
  * Audit events of downloads (content, package, export), written with group commit. Each event is
@@ -36,7 +37,7 @@ export class ReadAuditWriter {
         done: (err) => {
           if (err === undefined) return resolve();
           this.logger.error({ err, action: input.action, target: input.target }, 'could not write a download audit event: download refused');
-          reject(new ServiceUnavailableException('The download could not be recorded in the audit trail; try again later'));
+          reject(new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'The download could not be recorded in the audit trail; try again later', undefined, 5));
         },
       });
       if (!this.writing) void this.drain();

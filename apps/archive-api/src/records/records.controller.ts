@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { CurrentActor, RequestActor, RequirePermission } from '../auth/auth.decorators';
 import { ApiError } from '../common/api-error';
 import { CaseFileDto, CaseFileListDto, DocumentDto, ListFilesQueryDto } from './records.dto';
-import { DocumentContent, PackagePendingError, RecordsService } from './records.service';
+import { DocumentContent, RecordsService } from './records.service';
 
 /** Catalogue reads: case files (hồ sơ), documents and their original bytes. */
 @ApiTags('Catalogue')
@@ -56,11 +56,7 @@ export class RecordsController {
     @CurrentActor() actor: RequestActor,
     @Res() res: Response,
   ): Promise<void> {
-    const pkg = await this.records.package(id, actor).catch((err: unknown) => {
-      if (err instanceof PackagePendingError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-      throw err;
-    });
-    await this.send(pkg, rangeHeader, ifNoneMatch, res);
+    await this.send(await this.records.package(id, actor), rangeHeader, ifNoneMatch, res);
   }
 
   @Get('files/:id/export')
